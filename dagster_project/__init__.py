@@ -1,0 +1,1 @@
+"""Customer value grading: dbt models on DuckDB, orchestrated by Dagster."""

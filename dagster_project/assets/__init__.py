@@ -1,0 +1,1 @@
+"""Assets grouped by stage: config (grading-model files), dbt (staging → intermediate → marts)."""

@@ -1,0 +1,83 @@
+"""The dbt project as Dagster assets, one partition per snapshot date.
+
+A run over a range of partitions (a single-run backfill) becomes one `dbt build` over that range
+of snapshot dates: the SQL computes every date in one set-based pass.
+"""
+
+
+import datetime as dt
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from dagster_project.dbt_cli import ensure_manifest
+from dagster_project.partitions import WAREHOUSE_POOL, single_run_backfill, snapshot_partitions
+from dagster_project.resources import GradingResource
+
+CONFIG_SOURCE = "grading_config"
+
+
+class GradingDbtTranslator(DagsterDbtTranslator):
+    """Groups assets by dbt folder and maps the compiled-config sources onto one asset."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            if dbt_resource_props["source_name"] == CONFIG_SOURCE:
+                return AssetKey("grading_model_config")
+            return AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        fqn = dbt_resource_props.get("fqn", [])
+        if dbt_resource_props["resource_type"] == "model" and len(fqn) > 2:
+            return AssetKey([fqn[1], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        resource_type = dbt_resource_props["resource_type"]
+        if resource_type == "seed":
+            return "reference"
+        fqn = dbt_resource_props.get("fqn", [])
+        if resource_type == "model" and len(fqn) > 2:
+            return fqn[1]
+        return super().get_group_name(dbt_resource_props)
+
+
+@contextmanager
+def scoped_environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the dbt subprocess and restore them afterwards."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def snapshot_range(context: AssetExecutionContext) -> tuple[dt.date, dt.date]:
+    """First and last snapshot dates (inclusive) of the partitions this run materialises."""
+    window = context.partition_time_window
+    return window.start.date(), (window.end - dt.timedelta(days=1)).date()
+
+
+@dbt_assets(
+    manifest=ensure_manifest(),
+    dagster_dbt_translator=GradingDbtTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+    ),
+    partitions_def=snapshot_partitions,
+    backfill_policy=single_run_backfill,
+    pool=WAREHOUSE_POOL,
+)
+def grading_dbt_assets(
+    context: AssetExecutionContext, dbt: DbtCliResource, grading: GradingResource
+) -> Iterator[Any]:
+    first, last = snapshot_range(context)
+    context.log.info(f"grading snapshot dates {first} .. {last}")
+    with grading.writing(), scoped_environment(grading.dbt_env(first, last)):
+        yield from dbt.cli(["build"], context=context).stream()

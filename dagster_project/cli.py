@@ -1,0 +1,180 @@
+"""The `grading` command line: demo, generate, run, validate, explain.
+
+Exit codes: 0 success, 1 the run failed, 2 the input was refused (invalid model or landing data,
+bad arguments) before anything was written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from dagster_project.settings import ENV_DATA_DIR, ENV_MODELS_DIR, ENV_WAREHOUSE, Paths
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def _add_path_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", help=f"landing folder (env {ENV_DATA_DIR}, default ./demo_data)")
+    parser.add_argument(
+        "--warehouse",
+        help=f"DuckDB file (env {ENV_WAREHOUSE}, default ./warehouse/grading.duckdb)",
+    )
+    parser.add_argument(
+        "--models", help=f"grading-model folder (env {ENV_MODELS_DIR}, default ./grading_models)"
+    )
+
+
+def _paths(args: argparse.Namespace) -> Paths:
+    return Paths.from_env(args.data, args.warehouse, args.models)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="grading", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="generate demo data and grade the last 90 days")
+    _add_path_options(demo)
+    demo.add_argument("--customers", type=int, default=5000)
+    demo.add_argument("--years", type=float, default=2.0)
+    demo.add_argument("--days", type=int, default=90, help="snapshot dates to grade")
+    demo.add_argument("--end-date", type=_date, default=None, help="last snapshot date")
+    demo.add_argument("--seed", type=int, default=42)
+
+    generate = commands.add_parser("generate", help="write a deterministic demo landing folder")
+    generate.add_argument("--out", required=True, type=Path)
+    generate.add_argument("--customers", type=int, default=5000)
+    generate.add_argument("--years", type=float, default=2.0)
+    generate.add_argument("--end-date", type=_date, default=None)
+    generate.add_argument("--seed", type=int, default=42)
+    generate.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    generate.add_argument("--no-bad-rows", action="store_true")
+
+    run = commands.add_parser("run", help="grade one snapshot date or a range (one Dagster run)")
+    _add_path_options(run)
+    run.add_argument("--date", type=_date, help="the snapshot date to grade")
+    run.add_argument("--start", type=_date, help="first snapshot date of a range")
+    run.add_argument("--end", type=_date, help="last snapshot date of a range (inclusive)")
+
+    validate = commands.add_parser("validate", help="check grading-model files")
+    validate.add_argument("paths", nargs="*", type=Path, help="files or folders (default: --models)")
+    validate.add_argument("--models", help=f"grading-model folder (env {ENV_MODELS_DIR})")
+
+    explain = commands.add_parser("explain", help="why a customer has its grade")
+    _add_path_options(explain)
+    explain.add_argument("customer_id")
+    explain.add_argument("--date", type=_date, help="snapshot date (default: the latest)")
+    explain.add_argument("--model", help="one grading model (default: all that grade it)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = {
+        "demo": _cmd_demo,
+        "generate": _cmd_generate,
+        "run": _cmd_run,
+        "validate": _cmd_validate,
+        "explain": _cmd_explain,
+    }[args.command]
+    return handler(args)
+
+
+def _default_end_date() -> dt.date:
+    return dt.date.today() - dt.timedelta(days=1)
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from dagster_project.demo_data import generate
+
+    summary = generate(
+        args.out,
+        customers=args.customers,
+        years=args.years,
+        end_date=args.end_date or _default_end_date(),
+        seed=args.seed,
+        fmt=args.format,
+        bad_rows=not args.no_bad_rows,
+    )
+    print(f"wrote {summary.out_dir}: " + ", ".join(f"{k} {v:,}" for k, v in summary.rows.items()))
+    return 0
+
+
+def _grade(paths: Paths, first: dt.date, last: dt.date) -> int:
+    from dagster_project.reporting import grade_summary
+    from dagster_project.run_job import RunRefusedError, preflight, run_grading
+
+    try:
+        for warning in preflight(paths):
+            print(f"warning: {warning}", file=sys.stderr)
+    except RunRefusedError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    outcome = run_grading(paths, first, last)
+    if not outcome.success:
+        print(f"error: grading run {outcome.run_id} failed (see the log above)", file=sys.stderr)
+        return 1
+    print(f"graded {first} .. {last} into {paths.warehouse} (run {outcome.run_id})")
+    print(grade_summary(paths, last))
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    if args.date and (args.start or args.end):
+        print("error: give either --date or --start/--end", file=sys.stderr)
+        return 2
+    if args.date:
+        first = last = args.date
+    elif args.start and args.end:
+        first, last = args.start, args.end
+    elif not (args.start or args.end):
+        first = last = _default_end_date()
+    else:
+        print("error: --start and --end go together", file=sys.stderr)
+        return 2
+    return _grade(_paths(args), first, last)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from dagster_project.demo_data import generate
+
+    paths = _paths(args)
+    end = args.end_date or _default_end_date()
+    summary = generate(
+        paths.data_dir, customers=args.customers, years=args.years, end_date=end, seed=args.seed
+    )
+    print(f"demo data: {summary.out_dir} ({summary.rows.get('customers', 0):,} customers, "
+          f"{summary.rows.get('purchases', 0):,} purchases)")
+    first = end - dt.timedelta(days=args.days - 1)
+    return _grade(paths, first, end)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from dagster_project.grading_rules import validate_paths
+
+    targets = args.paths or [Paths.from_env(models_dir=args.models).models_dir]
+    report = validate_paths(targets)
+    print(report.format())
+    return 0 if report.ok else 2
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from dagster_project.explain import ExplainError, explain
+
+    try:
+        print(explain(_paths(args), args.customer_id, args.date, args.model), end="")
+    except (ExplainError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

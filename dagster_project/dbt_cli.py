@@ -1,0 +1,69 @@
+"""Locating and preparing the dbt project for Dagster.
+
+dagster-dbt runs `dbt` from PATH by default; a user who calls `.venv/bin/grading` without
+activating the virtualenv has no `dbt` there, so the executable is taken from the running
+interpreter's own environment.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_project.settings import DBT_PROJECT_DIR, SEEDS_DIR
+
+MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
+def dbt_executable() -> str:
+    """`dbt` beside this interpreter (the virtualenv's bin/), else the one on PATH."""
+    candidate = Path(sys.executable).parent / "dbt"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("dbt")
+    if found is None:
+        raise RuntimeError(
+            f"dbt is not installed beside {sys.executable} nor on PATH: run `make install`"
+        )
+    return found
+
+
+def _project_sources() -> list[Path]:
+    roots = [DBT_PROJECT_DIR / "models", DBT_PROJECT_DIR / "macros", DBT_PROJECT_DIR / "tests"]
+    files = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    for root in roots:
+        files.extend(p for p in root.rglob("*") if p.is_file())
+    files.extend(p for p in SEEDS_DIR.rglob("*.csv"))
+    return files
+
+
+def manifest_is_stale() -> bool:
+    if not MANIFEST_PATH.exists():
+        return True
+    built = MANIFEST_PATH.stat().st_mtime
+    return any(path.stat().st_mtime > built for path in _project_sources())
+
+
+def ensure_manifest() -> Path:
+    """Run `dbt parse` when the manifest is missing or older than the project files.
+
+    Dagster needs the manifest to build the asset graph before anything runs; parsing only when
+    something changed keeps the start-up of a daily run short.
+    """
+    if manifest_is_stale():
+        env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        result = subprocess.run(
+            [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+             "--profiles-dir", str(DBT_PROJECT_DIR)],
+            cwd=DBT_PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
+    return MANIFEST_PATH

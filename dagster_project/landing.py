@@ -1,0 +1,102 @@
+"""Finding and checking the landing files before dbt reads them.
+
+A missing required file or column is a user error that should read like one ("purchases: no
+column 'amount' in purchases-00001.csv"), not a SQL binder error from deep inside a dbt run.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+ENTITY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "customers": (
+        "customer_id",
+        "customer_name",
+        "region",
+        "business_line",
+        "industry",
+        "owner_id",
+        "partnership_start",
+        "credit_rating",
+    ),
+    "salespeople": ("salesperson_id", "name", "email"),
+    "purchases": ("purchase_id", "customer_id", "purchased_at", "amount", "status"),
+    "payments": ("payment_id", "customer_id", "purchase_id", "due_date", "paid_at", "amount"),
+    "interactions": ("interaction_id", "customer_id", "occurred_at", "kind"),
+}
+REQUIRED_ENTITIES = ("customers", "purchases")
+FORMATS = ("csv", "parquet")
+
+
+class LandingDataError(ValueError):
+    """The landing folder cannot be graded as it is; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class LandingEntity:
+    name: str
+    glob: str | None  # absolute glob of its files, None when the entity was not supplied
+    files: tuple[Path, ...]
+
+    @property
+    def env_var(self) -> str:
+        return f"GRADING_LANDING_{self.name.upper()}"
+
+
+def discover(data_dir: Path) -> dict[str, LandingEntity]:
+    """Locate each entity's files (`<entity>*.csv` or `<entity>*.parquet`) and check columns."""
+    if not data_dir.is_dir():
+        raise LandingDataError(
+            f"landing folder {data_dir} does not exist: pass --data DIR or set GRADING_DATA_DIR "
+            "(`grading generate --out DIR` writes demo data)"
+        )
+    found: dict[str, LandingEntity] = {}
+    problems: list[str] = []
+    for entity, columns in ENTITY_COLUMNS.items():
+        by_format = {fmt: sorted(data_dir.glob(f"{entity}*.{fmt}")) for fmt in FORMATS}
+        present = [fmt for fmt in FORMATS if by_format[fmt]]
+        if len(present) > 1:
+            problems.append(
+                f"{entity}: both CSV and Parquet files in {data_dir}; keep one format per entity"
+            )
+            continue
+        if not present:
+            if entity in REQUIRED_ENTITIES:
+                problems.append(
+                    f"{entity}: no {entity}*.csv or {entity}*.parquet in {data_dir} (required)"
+                )
+            found[entity] = LandingEntity(entity, None, ())
+            continue
+        fmt = present[0]
+        files = tuple(by_format[fmt])
+        for file in files:
+            missing = [c for c in columns if c not in _columns_of(file, fmt)]
+            if missing:
+                problems.append(
+                    f"{entity}: {file.name} lacks column(s) {', '.join(missing)}; expected "
+                    f"{', '.join(columns)} (docs/landing-data.md)"
+                )
+        found[entity] = LandingEntity(entity, str(data_dir / f"{entity}*.{fmt}"), files)
+    if problems:
+        raise LandingDataError("landing data cannot be read:\n  " + "\n  ".join(problems))
+    return found
+
+
+def _columns_of(file: Path, fmt: str) -> set[str]:
+    reader = "read_parquet(?)" if fmt == "parquet" else "read_csv(?, header = true, all_varchar = true)"
+    with duckdb.connect() as connection:
+        try:
+            rows = connection.execute(f"describe select * from {reader}", [str(file)]).fetchall()
+        except duckdb.Error as error:
+            raise LandingDataError(f"{file}: cannot be read as {fmt}: {error}") from error
+    return {row[0].strip().lower() for row in rows}
+
+
+def export_env(entities: dict[str, LandingEntity]) -> None:
+    """Tell dbt where each entity is (an empty value = not supplied)."""
+    for entity in entities.values():
+        os.environ[entity.env_var] = entity.glob or ""

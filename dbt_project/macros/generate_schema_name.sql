@@ -1,0 +1,4 @@
+{#- Use the custom schema name as is (`marts`, not `main_marts`): BI tools read `marts.*`. -#}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name | trim }}{%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,131 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='snapshot_date',
+    )
+}}
+{#-
+  The daily grade snapshot: one row per (snapshot_date, grading_model, customer_id).
+  The composite score is rounded to 6 decimals before it is compared with thresholds, so float
+  noise never moves a customer across a boundary. A grade applies when its min_score is reached,
+  or when the customer's score top share (share of the model's population scoring at least as
+  much) is within its top_share; the best grade that applies wins, the last grade catches the rest.
+  Re-running a date replaces all of that date's rows.
+-#}
+with composite as (
+    select
+        snapshot_date,
+        grading_model,
+        customer_id,
+        round(score, 6) as score
+    from {{ ref('int_node_scores') }}
+    where node_id = 0
+),
+
+positioned as (
+    select
+        composite.*,
+        cume_dist() over (
+            partition by snapshot_date, grading_model order by score desc
+        ) as score_top_share,
+        rank() over (
+            partition by snapshot_date, grading_model order by score desc
+        ) as score_rank,
+        count(*) over (partition by snapshot_date, grading_model) as population_size
+    from composite
+),
+
+graded as (
+    select
+        positioned.snapshot_date,
+        positioned.grading_model,
+        positioned.customer_id,
+        min(grades.grade_rank) as grade_rank
+    from positioned
+    inner join {{ ref('stg_model_grades') }} as grades
+        on positioned.grading_model = grades.grading_model
+    where (grades.min_score is not null and positioned.score >= grades.min_score)
+        or (grades.top_share is not null and positioned.score_top_share <= grades.top_share)
+        or (grades.min_score is null and grades.top_share is null)
+    group by positioned.snapshot_date, positioned.grading_model, positioned.customer_id
+),
+
+grade_members as (
+    select
+        graded.snapshot_date,
+        graded.grading_model,
+        graded.grade_rank,
+        min(positioned.score) as lowest_score
+    from graded
+    inner join positioned
+        on graded.snapshot_date = positioned.snapshot_date
+        and graded.grading_model = positioned.grading_model
+        and graded.customer_id = positioned.customer_id
+    group by graded.snapshot_date, graded.grading_model, graded.grade_rank
+),
+
+grade_floors as (
+    -- the score a grade starts at: its min_score, or for a top-share grade the lowest score
+    -- that made it on that date; the catch-all grade has no floor
+    select
+        dates.snapshot_date,
+        grades.grading_model,
+        grades.grade_rank,
+        coalesce(grades.min_score, grade_members.lowest_score) as floor_score
+    from {{ ref('stg_model_grades') }} as grades
+    cross join (select distinct snapshot_date from positioned) as dates
+    left join grade_members
+        on dates.snapshot_date = grade_members.snapshot_date
+        and grades.grading_model = grade_members.grading_model
+        and grades.grade_rank = grade_members.grade_rank
+    where grades.min_score is not null or grades.top_share is not null
+)
+
+select
+    positioned.snapshot_date,
+    positioned.grading_model,
+    positioned.customer_id,
+    customers.customer_name,
+    customers.region,
+    customers.business_line,
+    customers.industry,
+    customers.owner_id,
+    positioned.score,
+    grades.grade,
+    graded.grade_rank,
+    positioned.score_rank,
+    positioned.score_top_share,
+    positioned.population_size,
+    better.grade as next_grade_up,
+    better_floor.floor_score - positioned.score as points_to_next_grade_up,
+    positioned.score - own_floor.floor_score as points_above_grade_floor,
+    metrics.purchase_value_12m,
+    models.max_score as model_max_score,
+    models.model_version
+from positioned
+inner join graded
+    on positioned.snapshot_date = graded.snapshot_date
+    and positioned.grading_model = graded.grading_model
+    and positioned.customer_id = graded.customer_id
+inner join {{ ref('stg_model_grades') }} as grades
+    on graded.grading_model = grades.grading_model
+    and graded.grade_rank = grades.grade_rank
+left join {{ ref('stg_model_grades') }} as better
+    on graded.grading_model = better.grading_model
+    and graded.grade_rank - 1 = better.grade_rank
+left join grade_floors as better_floor
+    on graded.snapshot_date = better_floor.snapshot_date
+    and graded.grading_model = better_floor.grading_model
+    and graded.grade_rank - 1 = better_floor.grade_rank
+left join grade_floors as own_floor
+    on graded.snapshot_date = own_floor.snapshot_date
+    and graded.grading_model = own_floor.grading_model
+    and graded.grade_rank = own_floor.grade_rank
+inner join {{ ref('stg_grading_models') }} as models
+    on positioned.grading_model = models.grading_model
+inner join {{ ref('int_customers') }} as customers
+    on positioned.customer_id = customers.customer_id
+inner join {{ ref('int_customer_metrics') }} as metrics
+    on positioned.snapshot_date = metrics.snapshot_date
+    and positioned.customer_id = metrics.customer_id

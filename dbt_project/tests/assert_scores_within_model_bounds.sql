@@ -1,0 +1,5 @@
+-- Every node's score lies within what its definition can produce (0 .. max_score, with a small
+-- tolerance for float rounding); a score outside means a scoring bug.
+select grading_model, dimension, snapshot_date, customer_id, score, max_score
+from {{ ref('customer_dimension_scores') }}
+where score < -1e-9 or score > max_score + 1e-6

@@ -64,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--end", type=_date, help="last snapshot date of a range (inclusive)")
 
     validate = commands.add_parser("validate", help="check grading-model files")
-    validate.add_argument("paths", nargs="*", type=Path, help="files or folders (default: --models)")
+    validate.add_argument(
+        "paths", nargs="*", type=Path, help="files or folders (default: --models)"
+    )
     validate.add_argument("--models", help=f"grading-model folder (env {ENV_MODELS_DIR})")
 
     explain = commands.add_parser("explain", help="why a customer has its grade")
@@ -150,8 +152,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     summary = generate(
         paths.data_dir, customers=args.customers, years=args.years, end_date=end, seed=args.seed
     )
-    print(f"demo data: {summary.out_dir} ({summary.rows.get('customers', 0):,} customers, "
-          f"{summary.rows.get('purchases', 0):,} purchases)")
+    print(
+        f"demo data: {summary.out_dir} ({summary.rows.get('customers', 0):,} customers, "
+        f"{summary.rows.get('purchases', 0):,} purchases)"
+    )
     first = end - dt.timedelta(days=args.days - 1)
     return _grade(paths, first, end)
 

@@ -49,8 +49,21 @@ def explain(
             )
         lines: list[str] = []
         for row in grade_rows:
-            (grading_model, name, score, grade, _grade_rank, score_rank, population, top_share,
-             next_up, to_next, above_floor, max_score, version) = row
+            (
+                grading_model,
+                name,
+                score,
+                grade,
+                _grade_rank,
+                score_rank,
+                population,
+                top_share,
+                next_up,
+                to_next,
+                above_floor,
+                max_score,
+                version,
+            ) = row
             lines.append(
                 f"{customer_id} {name or ''} — model {grading_model} (version {version}) "
                 f"on {snapshot_date}"
@@ -86,13 +99,26 @@ def explain(
                 f"  {'dimension':<34} {'metric':<27} {'value':>12} {'score':>7} {'max':>6} "
                 f"{'weight':>6} {'contrib':>8}"
             )
-            for (dimension, depth, node_type, metric, value, _method, dim_score, dim_max, weight,
-                 _effective, weighted) in dims:
+            for (
+                dimension,
+                depth,
+                node_type,
+                metric,
+                value,
+                _method,
+                dim_score,
+                dim_max,
+                weight,
+                _effective,
+                weighted,
+            ) in dims:
                 if depth == 0:
                     continue
                 label = "  " * (depth - 1) + dimension.split(".")[-1]
-                value_text = "NULL" if value is None and node_type == "dimension" else (
-                    "" if value is None else f"{value:,.2f}"
+                value_text = (
+                    "NULL"
+                    if value is None and node_type == "dimension"
+                    else ("" if value is None else f"{value:,.2f}")
                 )
                 lines.append(
                     f"  {label:<34} {(metric or '(group)'):<27} {value_text:>12} "

@@ -87,7 +87,9 @@ def discover(data_dir: Path) -> dict[str, LandingEntity]:
 
 
 def _columns_of(file: Path, fmt: str) -> set[str]:
-    reader = "read_parquet(?)" if fmt == "parquet" else "read_csv(?, header = true, all_varchar = true)"
+    reader = (
+        "read_parquet(?)" if fmt == "parquet" else "read_csv(?, header = true, all_varchar = true)"
+    )
     with duckdb.connect() as connection:
         try:
             rows = connection.execute(f"describe select * from {reader}", [str(file)]).fetchall()

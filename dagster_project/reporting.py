@@ -32,7 +32,9 @@ def grade_summary(paths: Paths, snapshot_date: dt.date) -> str:
         if model != current:
             lines.append(f"  {model}")
             current = model
-        lines.append(f"    {grade:<4} {customers:>9,} customers {share:>5}%   12m revenue {revenue:>16,.0f}")
+        lines.append(
+            f"    {grade:<4} {customers:>9,} customers {share:>5}%   12m revenue {revenue:>16,.0f}"
+        )
     if not rows:
         lines.append("  (no grades for this date)")
     total = sum(count for _, _, count in quarantined)

@@ -51,7 +51,8 @@ def read_only(paths: Paths) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection, under the lock, closed on exit."""
     if not Path(paths.warehouse).exists():
         raise FileNotFoundError(
-            f"no warehouse at {paths.warehouse}: run `grading run --date D` (or `grading demo`) first"
+            f"no warehouse at {paths.warehouse}: "
+            "run `grading run --date D` (or `grading demo`) first"
         )
     with warehouse_lock(paths):
         connection = duckdb.connect(str(paths.warehouse), read_only=True)

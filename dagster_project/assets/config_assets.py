@@ -3,7 +3,6 @@
 (No `from __future__ import annotations` here: Dagster inspects the context type hints.)
 """
 
-
 import hashlib
 
 from dagster import (
@@ -67,12 +66,8 @@ def grading_model_config(
         write_compiled(compile_models(report.models), paths.config_dir)
     return MaterializeResult(
         metadata={
-            "models": MetadataValue.json(
-                {m.name: m.model_version for m in report.models}
-            ),
-            "warnings": MetadataValue.md(
-                "\n".join(f"- {w}" for w in report.warnings) or "none"
-            ),
+            "models": MetadataValue.json({m.name: m.model_version for m in report.models}),
+            "warnings": MetadataValue.md("\n".join(f"- {w}" for w in report.warnings) or "none"),
             "files_version": model_files_version(grading),
         }
     )

@@ -4,7 +4,6 @@ A run over a range of partitions (a single-run backfill) becomes one `dbt build`
 of snapshot dates: the SQL computes every date in one set-based pass.
 """
 
-
 import datetime as dt
 import os
 from collections.abc import Iterator, Mapping
@@ -12,7 +11,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
 
 from dagster_project.dbt_cli import ensure_manifest
 from dagster_project.partitions import WAREHOUSE_POOL, single_run_backfill, snapshot_partitions

@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check dagster_project tests
 
 dev: $(STAMP)
-	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} $(BIN)/dagster dev -w workspace.yaml
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/dagster_home} $(BIN)/dagster dev -w workspace.yaml
 
 clean:
-	rm -rf warehouse demo_data .dagster_home dbt_project/target dbt_project/logs
+	rm -rf warehouse demo_data dbt_project/target dbt_project/logs

@@ -116,6 +116,7 @@ HOUR_WEIGHTS = np.array(
 
 BAD_SHARE = 0.001
 MIN_ROWS_FOR_BAD = 50
+MIN_CUSTOMERS_FOR_BAD = 20
 
 # Bad-row kinds per entity; each bad row carries exactly one defect so counts add up.
 P_EMPTY_ID, P_EMPTY_CUSTOMER, P_NON_NUMERIC, P_NEGATIVE = range(4)
@@ -392,6 +393,11 @@ def _customers(
     window: _Window,
     with_bad: bool,
 ) -> tuple[pa.Table, int, _ChunkCustomers]:
+    """The chunk's customer rows, plus the hidden traits that shape their events.
+
+    Traits (archetype, activity, spend, payment habits) are drawn here once per customer so that
+    purchases, payments and interactions tell one consistent story about each customer.
+    """
     days = window.days
     region = _draw(rng, REGION_P, n)
     line = _draw(rng, BUSINESS_LINE_P, n)
@@ -454,8 +460,9 @@ def _customers(
 
     # Bad rows: duplicates of real customers (a later CRM edit with a different owner and
     # rating), and once per run a row whose id was lost.
-    n_dup = max(2, round(n * BAD_SHARE)) if with_bad and n >= 20 else 0
-    n_empty = 1 if with_bad and first_number == 1 and n >= 20 else 0
+    big_enough = with_bad and n >= MIN_CUSTOMERS_FOR_BAD
+    n_dup = max(2, round(n * BAD_SHARE)) if big_enough else 0
+    n_empty = 1 if big_enough and first_number == 1 else 0
     dup_src = rng.choice(n, n_dup, replace=False)
     empty_src = rng.integers(0, n, n_empty)
     src = np.concatenate([dup_src, empty_src])
@@ -527,6 +534,11 @@ def _purchases(
     first_id: int,
     with_bad: bool,
 ) -> tuple[pa.Table, int, _Bought, int]:
+    """Purchases in time order, with bad copies interleaved; also returns what payments need.
+
+    Bad rows are extra copies of real purchases rather than mutations of them, so every good
+    purchase keeps its payment and a pipeline that drops the bad rows sees a coherent history.
+    """
     owner, day = _sample_events(
         rng, cust.purchase_rate, cust.act_start, cust.act_end, cust.slope,
         window.purchase_day_mult,
@@ -565,13 +577,13 @@ def _purchases(
     dup_rows = position[m:][dup]
     id_number[dup_rows] = id_number[position[src[dup]]]
 
-    bad_rows = position[m:]
+    bad_at = position[m:]
     amount = _money(cents_all)
     non_numeric = kinds == P_NON_NUMERIC
-    amount = _override(amount, bad_rows[non_numeric], _non_numeric(cents[src[non_numeric]]))
+    amount = _override(amount, bad_at[non_numeric], _non_numeric(cents[src[non_numeric]]))
     purchased_at = _timestamps(sec_all)
     bad_ts = kinds == P_BAD_TIMESTAMP
-    purchased_at = _override(purchased_at, bad_rows[bad_ts], _cycle(BAD_TIMESTAMPS, bad_ts))
+    purchased_at = _override(purchased_at, bad_at[bad_ts], _cycle(BAD_TIMESTAMPS, bad_ts))
 
     table = _table(
         "purchases",
@@ -601,6 +613,7 @@ def _payments(
     first_id: int,
     with_bad: bool,
 ) -> tuple[pa.Table, int, int]:
+    """Payments in due-date order: one per (most) completed purchases, plus deposits."""
     m = len(bought.owner)
     linked = bought.completed & (rng.random(m) < PAYMENT_SHARE)
     deposit = bought.completed & (rng.random(m) < DEPOSIT_RATE)
@@ -675,6 +688,7 @@ def _interactions(
     first_id: int,
     with_bad: bool,
 ) -> tuple[pa.Table, int, int]:
+    """Interactions share the purchase trend and active span, so churners go quiet too."""
     owner, day = _sample_events(
         rng, cust.interaction_rate, cust.act_start, cust.act_end, cust.slope,
         window.interaction_day_mult,

@@ -10,7 +10,7 @@ from dagster import DagsterInstance
 
 from dagster_project import landing
 from dagster_project.grading_rules import validate_paths
-from dagster_project.settings import Paths
+from dagster_project.settings import Paths, scoped_environment
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -44,21 +44,20 @@ def run_grading(paths: Paths, first_date: dt.date, last_date: dt.date) -> RunOut
     """Materialise the daily_grading job for [first_date, last_date] as one run."""
     if last_date < first_date:
         raise RunRefusedError(f"--end {last_date} is before --start {first_date}")
-    paths.export_env()
-    from dagster_project.definitions import build_definitions  # reads the environment
+    with scoped_environment(paths.as_env()):
+        from dagster_project.definitions import build_definitions
 
-    definitions = build_definitions()
-    job = definitions.resolve_job_def("daily_grading")
-    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
-    kwargs: dict[str, object] = {"raise_on_error": False}
-    if instance is not None:
-        kwargs["instance"] = instance
-    if first_date == last_date:
-        kwargs["partition_key"] = first_date.isoformat()
-    else:
-        kwargs["tags"] = {
-            RANGE_START_TAG: first_date.isoformat(),
-            RANGE_END_TAG: last_date.isoformat(),
-        }
-    result = job.execute_in_process(**kwargs)  # type: ignore[arg-type]
+        job = build_definitions().resolve_job_def("daily_grading")
+        instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+        kwargs: dict[str, object] = {"raise_on_error": False}
+        if instance is not None:
+            kwargs["instance"] = instance
+        if first_date == last_date:
+            kwargs["partition_key"] = first_date.isoformat()
+        else:
+            kwargs["tags"] = {
+                RANGE_START_TAG: first_date.isoformat(),
+                RANGE_END_TAG: last_date.isoformat(),
+            }
+        result = job.execute_in_process(**kwargs)  # type: ignore[arg-type]
     return RunOutcome(result.run_id, result.success, first_date, last_date)

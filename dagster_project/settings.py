@@ -7,6 +7,8 @@ schedule and `dagster dev` all agree on one place without code changes.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,8 +57,25 @@ class Paths:
             models_dir=pick(models_dir, ENV_MODELS_DIR, PROJECT_ROOT / "grading_models"),
         )
 
-    def export_env(self) -> None:
-        """Publish the paths to this process's environment (dbt and Dagster read them there)."""
-        os.environ[ENV_DATA_DIR] = str(self.data_dir)
-        os.environ[ENV_WAREHOUSE] = str(self.warehouse)
-        os.environ[ENV_MODELS_DIR] = str(self.models_dir)
+    def as_env(self) -> dict[str, str]:
+        """The paths as the environment variables dbt and Dagster read."""
+        return {
+            ENV_DATA_DIR: str(self.data_dir),
+            ENV_WAREHOUSE: str(self.warehouse),
+            ENV_MODELS_DIR: str(self.models_dir),
+        }
+
+
+@contextmanager
+def scoped_environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for a block (and its subprocesses), then restore them."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -5,9 +5,7 @@ of snapshot dates: the SQL computes every date in one set-based pass.
 """
 
 import datetime as dt
-import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
@@ -21,6 +19,7 @@ from dagster_dbt import (
 from dagster_project.dbt_cli import ensure_manifest
 from dagster_project.partitions import WAREHOUSE_POOL, single_run_backfill, snapshot_partitions
 from dagster_project.resources import GradingResource
+from dagster_project.settings import scoped_environment
 
 CONFIG_SOURCE = "grading_config"
 
@@ -46,21 +45,6 @@ class GradingDbtTranslator(DagsterDbtTranslator):
         if resource_type == "model" and len(fqn) > 2:
             return fqn[1]
         return super().get_group_name(dbt_resource_props)
-
-
-@contextmanager
-def scoped_environment(values: Mapping[str, str]) -> Iterator[None]:
-    """Set environment variables for the dbt subprocess and restore them afterwards."""
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def snapshot_range(context: AssetExecutionContext) -> tuple[dt.date, dt.date]:

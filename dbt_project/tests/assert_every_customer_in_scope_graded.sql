@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'asset_key': ['marts', 'customer_grades']}}) }}
 -- Every customer in a model's scope is graded at every snapshot date of the run, no more, no less.
 with expected as (
     select dates.snapshot_date, population.grading_model, population.customer_id

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'asset_key': ['marts', 'customer_grades']}}) }}
 -- A customer's grade is the best grade whose threshold its score meets: no customer sits below a
 -- min_score grade it reached, or in a min_score grade it did not reach.
 select grades.snapshot_date, grades.grading_model, grades.customer_id, grades.grade, grades.score

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'asset_key': ['marts', 'customer_grades']}}) }}
 -- Every grade written in this run is one its model defines (rows of older runs may carry grades
 -- of an older model version and are not checked).
 select grades.snapshot_date, grades.grading_model, grades.customer_id, grades.grade

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'asset_key': ['marts', 'customer_dimension_scores']}}) }}
 -- Every node's score lies within what its definition can produce (0 .. max_score, with a small
 -- tolerance for float rounding); a score outside means a scoring bug.
 select grading_model, dimension, snapshot_date, customer_id, score, max_score

@@ -2,7 +2,7 @@
   Scores of every node of every grading model's tree, computed bottom-up one depth at a time:
   a weighted group is sum(weight * part), a sum group is min(sum(part), cap). Models nest at most
   max_depth levels below the root (enforced by `grading validate`), so the levels are unrolled.
-  The root (node_id 0) is the composite score.
+  The root (node_id 0) is the composite score. Group scores are rounded to 9 decimals.
 -#}
 {%- set max_depth = 4 %}
 
@@ -32,10 +32,12 @@ level_{{ depth }} as (
         child.grading_model,
         child.customer_id,
         parent.node_id,
-        case
+        -- rounded so the result does not depend on the order a parallel sum adds in:
+        -- re-running a date must give the same rows, bit for bit
+        round(case
             when parent.combine = 'weighted' then sum(child_node.weight * child.score)
             else {{ clamp('sum(child.score)', 'null', 'parent.group_cap') }}
-        end as score
+        end, 9) as score
     from level_{{ depth + 1 }} as child
     inner join nodes as child_node
         on child.grading_model = child_node.grading_model

@@ -1,0 +1,69 @@
+"""Shared fixtures: generated landing data and real pipeline runs into temporary warehouses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.demo_data import GenerationSummary, generate
+from dagster_project.run_job import RunOutcome, run_grading
+from dagster_project.settings import PROJECT_ROOT, Paths
+
+END_DATE = dt.date(2026, 11, 22)
+SHIPPED_MODELS = PROJECT_ROOT / "grading_models"
+
+
+@pytest.fixture(scope="session")
+def landing(tmp_path_factory: pytest.TempPathFactory) -> GenerationSummary:
+    """A small generated landing folder (CSV), with its deliberate bad rows."""
+    return generate(
+        tmp_path_factory.mktemp("landing"), customers=600, years=2.0, end_date=END_DATE, seed=7
+    )
+
+
+@pytest.fixture(scope="session")
+def models_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped models copied, so a test can edit its own copy."""
+    target = tmp_path_factory.mktemp("models")
+    for file in SHIPPED_MODELS.glob("*.yml"):
+        shutil.copy(file, target / file.name)
+    return target
+
+
+def make_paths(data_dir: Path, warehouse: Path, models_dir: Path = SHIPPED_MODELS) -> Paths:
+    return Paths.from_env(data_dir=data_dir, warehouse=warehouse, models_dir=models_dir)
+
+
+Grade = Callable[[Paths, dt.date, dt.date], RunOutcome]
+
+
+@pytest.fixture
+def grade() -> Grade:
+    """Run the real daily_grading Dagster job and insist it succeeded."""
+
+    def run(paths: Paths, first: dt.date, last: dt.date) -> RunOutcome:
+        outcome = run_grading(paths, first, last)
+        assert outcome.success, f"grading run {outcome.run_id} failed"
+        return outcome
+
+    return run
+
+
+def query(warehouse: Path, sql: str, params: list[object] | None = None) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees another test's GRADING_* settings."""
+    import os
+
+    for key in list(os.environ):
+        if key.startswith("GRADING_"):
+            monkeypatch.delenv(key)

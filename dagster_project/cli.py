@@ -7,8 +7,10 @@ bad arguments) before anything was written.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import sys
+import warnings
 from pathlib import Path
 
 from dagster_project.settings import ENV_DATA_DIR, ENV_MODELS_DIR, ENV_WAREHOUSE, Paths
@@ -47,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--days", type=int, default=90, help="snapshot dates to grade")
     demo.add_argument("--end-date", type=_date, default=None, help="last snapshot date")
     demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--verbose", action="store_true", help="log every Dagster/dbt step")
 
     generate = commands.add_parser("generate", help="write a deterministic demo landing folder")
     generate.add_argument("--out", required=True, type=Path)
@@ -62,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--date", type=_date, help="the snapshot date to grade")
     run.add_argument("--start", type=_date, help="first snapshot date of a range")
     run.add_argument("--end", type=_date, help="last snapshot date of a range (inclusive)")
+    run.add_argument("--verbose", action="store_true", help="log every Dagster/dbt step")
 
     validate = commands.add_parser("validate", help="check grading-model files")
     validate.add_argument(
@@ -79,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Dagster flags beta APIs on every import; they are known and pinned in pyproject.toml.
+    warnings.filterwarnings("ignore", message=".*is currently in beta.*")
     handler = {
         "demo": _cmd_demo,
         "generate": _cmd_generate,
@@ -109,7 +115,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _grade(paths: Paths, first: dt.date, last: dt.date) -> int:
+def _grade(paths: Paths, first: dt.date, last: dt.date, verbose: bool = False) -> int:
     from dagster_project.reporting import grade_summary
     from dagster_project.run_job import RunRefusedError, preflight, run_grading
 
@@ -119,11 +125,27 @@ def _grade(paths: Paths, first: dt.date, last: dt.date) -> int:
     except RunRefusedError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    outcome = run_grading(paths, first, last)
+    print(f"grading {first} .. {last} ...", flush=True)
+    if verbose:
+        outcome = run_grading(paths, first, last, log_level="DEBUG")
+        log_file = None
+    else:
+        # dagster-dbt echoes every dbt event on stdout; keep it in a log file instead
+        log_dir = paths.warehouse.parent / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_file = log_dir / f"grading-{dt.datetime.now():%Y%m%dT%H%M%S}.log"
+        with open(log_file, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+            outcome = run_grading(paths, first, last, log_level="ERROR")
     if not outcome.success:
-        print(f"error: grading run {outcome.run_id} failed (see the log above)", file=sys.stderr)
+        if log_file is not None:
+            tail = log_file.read_text(encoding="utf-8").splitlines()[-25:]
+            print("\n".join(tail), file=sys.stderr)
+        where = f"full log: {log_file}" if log_file else "see the log above"
+        print(f"error: grading run {outcome.run_id} failed ({where})", file=sys.stderr)
         return 1
     print(f"graded {first} .. {last} into {paths.warehouse} (run {outcome.run_id})")
+    if log_file is not None:
+        print(f"dbt and Dagster log: {log_file}")
     print(grade_summary(paths, last))
     return 0
 
@@ -141,7 +163,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     else:
         print("error: --start and --end go together", file=sys.stderr)
         return 2
-    return _grade(_paths(args), first, last)
+    return _grade(_paths(args), first, last, args.verbose)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -157,7 +179,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         f"{summary.rows.get('purchases', 0):,} purchases)"
     )
     first = end - dt.timedelta(days=args.days - 1)
-    return _grade(paths, first, end)
+    code = _grade(paths, first, end, args.verbose)
+    if code == 0:
+        print(
+            "\nNext: `.venv/bin/grading explain <customer_id>` explains a grade; `make dev` opens "
+            "the Dagster UI on http://localhost:3000."
+        )
+    return code
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

@@ -40,8 +40,14 @@ def preflight(paths: Paths) -> list[str]:
     return [str(w) for w in report.warnings]
 
 
-def run_grading(paths: Paths, first_date: dt.date, last_date: dt.date) -> RunOutcome:
-    """Materialise the daily_grading job for [first_date, last_date] as one run."""
+def run_grading(
+    paths: Paths, first_date: dt.date, last_date: dt.date, log_level: str = "INFO"
+) -> RunOutcome:
+    """Materialise the daily_grading job for [first_date, last_date] as one run.
+
+    The run is recorded in the Dagster instance of DAGSTER_HOME when that is set (so it shows in
+    `dagster dev`), else in a throw-away one.
+    """
     if last_date < first_date:
         raise RunRefusedError(f"--end {last_date} is before --start {first_date}")
     with scoped_environment(paths.as_env()):
@@ -49,7 +55,10 @@ def run_grading(paths: Paths, first_date: dt.date, last_date: dt.date) -> RunOut
 
         job = build_definitions().resolve_job_def("daily_grading")
         instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
-        kwargs: dict[str, object] = {"raise_on_error": False}
+        kwargs: dict[str, object] = {
+            "raise_on_error": False,
+            "run_config": {"loggers": {"console": {"config": {"log_level": log_level}}}},
+        }
         if instance is not None:
             kwargs["instance"] = instance
         if first_date == last_date:

@@ -169,3 +169,32 @@ def test_metric_catalogue_matches_the_sql() -> None:
     )
     for metric in catalogue:
         assert f"as {metric}" in model or f"customers.{metric}" in model, metric
+
+
+def test_demo_command_generates_grades_and_summarises(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    warehouse = tmp_path / "wh" / "grading.duckdb"
+    code = main(
+        [
+            "demo",
+            "--customers",
+            "300",
+            "--days",
+            "2",
+            "--end-date",
+            "2026-06-30",
+            "--data",
+            str(tmp_path / "data"),
+            "--warehouse",
+            str(warehouse),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert (
+        "Grades on 2026-06-30:" in out and "default_abc" in out and "Quarantined input rows" in out
+    )
+    dates = query(warehouse, "select count(distinct snapshot_date) from marts.customer_grades")
+    assert dates == [(2,)]
+    assert list((tmp_path / "data").glob("purchases*.csv"))

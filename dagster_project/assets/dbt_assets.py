@@ -41,6 +41,8 @@ class GradingDbtTranslator(DagsterDbtTranslator):
         resource_type = dbt_resource_props["resource_type"]
         if resource_type == "seed":
             return "reference"
+        if resource_type == "source":
+            return "config" if dbt_resource_props["source_name"] == CONFIG_SOURCE else "landing"
         fqn = dbt_resource_props.get("fqn", [])
         if resource_type == "model" and len(fqn) > 2:
             return fqn[1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -138,8 +139,9 @@ def _grade(paths: Paths, first: dt.date, last: dt.date, verbose: bool = False) -
             outcome = run_grading(paths, first, last, log_level="ERROR")
     if not outcome.success:
         if log_file is not None:
-            tail = log_file.read_text(encoding="utf-8").splitlines()[-25:]
-            print("\n".join(tail), file=sys.stderr)
+            lines = log_file.read_text(encoding="utf-8").splitlines()
+            failures = [line for line in lines if re.search(r"\b(FAIL|ERROR)\b", line)]
+            print("\n".join(failures[:20] + lines[-5:]), file=sys.stderr)
         where = f"full log: {log_file}" if log_file else "see the log above"
         print(f"error: grading run {outcome.run_id} failed ({where})", file=sys.stderr)
         return 1

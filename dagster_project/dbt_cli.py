@@ -74,3 +74,21 @@ def ensure_manifest() -> Path:
         if result.returncode != 0:
             raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
     return MANIFEST_PATH
+
+
+def prune_invocation_targets(keep: int = 20) -> None:
+    """Delete all but the newest `keep` per-invocation target folders.
+
+    dagster-dbt gives every dbt invocation its own target folder (manifest, run results, log);
+    without pruning a daily schedule leaves one behind per run, forever.
+    """
+    target = DBT_PROJECT_DIR / "target"
+    if not target.is_dir():
+        return
+    runs = sorted(
+        (p for p in target.iterdir() if p.is_dir() and p.name.startswith("grading_dbt_assets-")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for stale in runs[keep:]:
+        shutil.rmtree(stale, ignore_errors=True)

@@ -16,7 +16,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from dagster_project.dbt_cli import ensure_manifest
+from dagster_project.dbt_cli import ensure_manifest, prune_invocation_targets
 from dagster_project.partitions import WAREHOUSE_POOL, single_run_backfill, snapshot_partitions
 from dagster_project.resources import GradingResource
 from dagster_project.settings import scoped_environment
@@ -69,5 +69,8 @@ def grading_dbt_assets(
 ) -> Iterator[Any]:
     first, last = snapshot_range(context)
     context.log.info(f"grading snapshot dates {first} .. {last}")
-    with grading.writing(), scoped_environment(grading.dbt_env(first, last)):
-        yield from dbt.cli(["build"], context=context).stream()
+    try:
+        with grading.writing(), scoped_environment(grading.dbt_env(first, last)):
+            yield from dbt.cli(["build"], context=context).stream()
+    finally:
+        prune_invocation_targets()

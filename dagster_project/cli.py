@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import os
 import re
 import sys
 import warnings
@@ -67,6 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--start", type=_date, help="first snapshot date of a range")
     run.add_argument("--end", type=_date, help="last snapshot date of a range (inclusive)")
     run.add_argument("--verbose", action="store_true", help="log every Dagster/dbt step")
+    run.add_argument(
+        "--reaggregate-days",
+        type=int,
+        metavar="N",
+        help="re-aggregate the last N days of raw history (default 35; a large N after "
+        "corrections to old landing rows)",
+    )
 
     validate = commands.add_parser("validate", help="check grading-model files")
     validate.add_argument(
@@ -153,6 +161,11 @@ def _grade(paths: Paths, first: dt.date, last: dt.date, verbose: bool = False) -
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    if args.reaggregate_days is not None:
+        if args.reaggregate_days < 1:
+            print("error: --reaggregate-days must be at least 1", file=sys.stderr)
+            return 2
+        os.environ["GRADING_AGGREGATE_LOOKBACK_DAYS"] = str(args.reaggregate_days)
     if args.date and (args.start or args.end):
         print("error: give either --date or --start/--end", file=sys.stderr)
         return 2

@@ -218,3 +218,19 @@ def test_explain_names_dimensions_and_distance(
     for dimension in ("recency", "frequency", "monetary"):
         assert dimension in out
     assert main(["explain", "NOPE", "--warehouse", str(two_dates.warehouse)]) == 2
+
+
+def test_metrics_table_has_exactly_the_catalogue_columns(two_dates: Paths) -> None:
+    import csv
+
+    from dagster_project.settings import SEEDS_DIR
+
+    with open(SEEDS_DIR / "metric_catalogue.csv", encoding="utf-8") as handle:
+        catalogue = [row["metric"] for row in csv.DictReader(handle)]
+    columns = query(
+        two_dates.warehouse,
+        "select column_name from information_schema.columns "
+        "where table_schema = 'intermediate' and table_name = 'int_customer_metrics' "
+        "order by ordinal_position",
+    )
+    assert [c for (c,) in columns] == ["snapshot_date", "customer_id", *catalogue]

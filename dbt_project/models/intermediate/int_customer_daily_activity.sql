@@ -1,25 +1,28 @@
+{%- set lookback = env_var('GRADING_AGGREGATE_LOOKBACK_DAYS', '35') | int %}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='activity_date',
+        incremental_strategy='append',
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where activity_date > (select "
+            ~ dbt.dateadd('day', -lookback, 'max(activity_date)') ~ " from {{ this }}){% endif %}",
     )
 }}
 {#-
   One row per customer and day with anything that happened: the building block every metric is
-  a window over. Incremental: a run re-aggregates only the last GRADING_AGGREGATE_LOOKBACK_DAYS
-  days before the newest day already stored (default 35, long enough for the "more than 30 days
-  late" credit incidents to settle), so raw history is not re-aggregated every day. Nothing dated
-  after the run's "today" is stored; events dated after a snapshot date are excluded by the
-  metric windows, so past dates re-grade exactly.
+  a window over. Incremental: each run first deletes the last GRADING_AGGREGATE_LOOKBACK_DAYS
+  days (default 35, long enough for the "more than 30 days late" credit incidents to settle) and
+  then aggregates every day after the newest day still stored, so recent corrections are picked
+  up (a day whose events all disappeared loses its rows too) and raw history is not re-aggregated
+  every day. Should the insert fail after the delete, the next run re-aggregates from the newest
+  stored day, so nothing is lost. Nothing dated after the run's "today" is stored; events after a
+  snapshot date are excluded by the metric windows, so past dates re-grade exactly.
 -#}
-{%- set lookback = env_var('GRADING_AGGREGATE_LOOKBACK_DAYS', '35') | int %}
 
 with bounds as (
     select
         {% if is_incremental() -%}
         coalesce(
-            {{ dbt.dateadd('day', -lookback, 'max(activity_date)') }}, cast('1900-01-01' as date)
+            {{ dbt.dateadd('day', 1, 'max(activity_date)') }}, cast('1900-01-01' as date)
         ) as from_date,
         {%- else -%}
         cast('1900-01-01' as date) as from_date,

@@ -1,12 +1,15 @@
 {#-
-  Every metric of the catalogue for every gradable customer at every snapshot date of the run, in
-  one set-based pass: the customer-day rows and one marker row per (customer, snapshot date) are
-  windowed together with RANGE frames over a day number, and the marker rows are kept. The same
-  query serves one date or a year of dates. Exact definitions: docs/metrics.md.
+  Every metric of the catalogue for every gradable customer at every snapshot date of the run.
+  Exact definitions: docs/metrics.md. Two interchangeable strategies compute the windowed sums
+  (see macros/snapshot_range.sql): conditional aggregation per date for a few dates, or one pass
+  of RANGE window frames over customer-day rows plus one marker row per (customer, date) for
+  backfills. Both feed the same final projection.
 -#}
+{%- set strategy = metrics_strategy() %}
 
 with snapshot_dates as (
-    select snapshot_date from {{ ref('int_snapshot_dates') }}
+    select snapshot_date, {{ day_number('snapshot_date') }} as day_no
+    from {{ ref('int_snapshot_dates') }}
 ),
 
 customers as (
@@ -14,7 +17,7 @@ customers as (
     from {{ ref('int_customers') }}
 ),
 
-daily as (
+with_previous as (
     select
         activity.*,
         -- the customer's previous purchase day, for repeat purchases and first-in-month flags
@@ -27,11 +30,12 @@ daily as (
         and customer_id in (select customer_id from customers)
 ),
 
-events as (
+daily as (
     select
         customer_id,
-        activity_date as event_date,
-        0 as is_snapshot,
+        activity_date,
+        {{ day_number('activity_date') }} as day_no,
+        {{ month_number('activity_date') }} as month_no,
         purchase_value,
         purchase_count,
         case when purchase_count > 0
@@ -53,29 +57,64 @@ events as (
         credit_incidents,
         consultations,
         interactions
+    from with_previous
+),
+
+{% if strategy == 'aggregate' %}
+sums as (
+    -- one conditional aggregate per snapshot date over the customer's history up to that date
+    select
+        snapshot_dates.snapshot_date,
+        daily.customer_id,
+        {%- set in_12m = 'daily.day_no > snapshot_dates.day_no - 365' %}
+        sum(case when {{ in_12m }} then daily.purchase_value else 0 end) as purchase_value_12m,
+        sum(case when {{ in_12m }} then daily.purchase_count else 0 end) as purchase_count_12m,
+        sum(case when daily.day_no between snapshot_dates.day_no - 729
+            and snapshot_dates.day_no - 365 then daily.purchase_value end)
+            as purchase_value_prior_12m,
+        sum(daily.purchase_value) as cumulative_purchase_value,
+        sum(daily.purchase_count) as cumulative_purchase_count,
+        max(case when daily.purchase_count > 0 then daily.day_no end) as last_purchase_day,
+        max(case when daily.interactions > 0 then daily.day_no end) as last_interaction_day,
+        sum(case when daily.month_no > {{ month_number('snapshot_dates.snapshot_date') }} - 6
+            then daily.first_purchase_of_month else 0 end) as active_months_6m,
+        sum(case when {{ in_12m }} then daily.repeat_purchases else 0 end) as repeat_purchases_12m,
+        sum(case when {{ in_12m }} then daily.payments_due else 0 end) as payments_due_12m,
+        sum(case when {{ in_12m }} then daily.payments_due_on_time else 0 end)
+            as payments_on_time_12m,
+        sum(case when {{ in_12m }} then daily.payments_paid else 0 end) as payments_paid_12m,
+        sum(case when {{ in_12m }} then daily.days_late_paid else 0 end) as days_late_paid_12m,
+        sum(case when {{ in_12m }} then daily.credit_incidents else 0 end) as credit_incidents_12m,
+        sum(case when {{ in_12m }} then daily.consultations else 0 end) as consultations_12m,
+        sum(case when {{ in_12m }} then daily.interactions else 0 end) as interactions_12m
+    from snapshot_dates
+    inner join daily
+        on daily.day_no <= snapshot_dates.day_no
+    group by snapshot_dates.snapshot_date, daily.customer_id
+),
+{% else %}
+events as (
+    select
+        customer_id, day_no, month_no, 0 as is_snapshot, purchase_value, purchase_count,
+        repeat_purchases, first_purchase_of_month, payments_due, payments_due_on_time,
+        payments_paid, days_late_paid, credit_incidents, consultations, interactions
     from daily
     union all
+    -- one marker row per customer and snapshot date: the windows are read off these rows
     select
         customers.customer_id,
-        snapshot_dates.snapshot_date,
+        snapshot_dates.day_no,
+        {{ month_number('snapshot_dates.snapshot_date') }},
         1,
         cast(0 as decimal(18, 2)), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
     from customers
     cross join snapshot_dates
 ),
 
-numbered as (
-    select
-        *,
-        {{ day_number('event_date') }} as day_no,
-        {{ month_number('event_date') }} as month_no
-    from events
-),
-
 windowed as (
     select
         customer_id,
-        event_date,
+        day_no,
         is_snapshot,
         sum(purchase_value) over last_365_days as purchase_value_12m,
         sum(purchase_count) over last_365_days as purchase_count_12m,
@@ -96,9 +135,8 @@ windowed as (
         sum(days_late_paid) over last_365_days as days_late_paid_12m,
         sum(credit_incidents) over last_365_days as credit_incidents_12m,
         sum(consultations) over last_365_days as consultations_12m,
-        sum(interactions) over last_365_days as interactions_12m,
-        day_no
-    from numbered
+        sum(interactions) over last_365_days as interactions_12m
+    from events
     window
         all_history as (
             partition by customer_id order by day_no
@@ -110,50 +148,82 @@ windowed as (
         prior_365_days as (
             partition by customer_id order by day_no range between 729 preceding and 365 preceding
         )
+),
+
+sums as (
+    select
+        snapshot_dates.snapshot_date,
+        windowed.customer_id,
+        windowed.purchase_value_12m,
+        windowed.purchase_count_12m,
+        windowed.purchase_value_prior_12m,
+        windowed.cumulative_purchase_value,
+        windowed.cumulative_purchase_count,
+        windowed.last_purchase_day,
+        windowed.last_interaction_day,
+        windowed.active_months_to_date
+            - coalesce(windowed.active_months_before_window, 0) as active_months_6m,
+        windowed.repeat_purchases_12m,
+        windowed.payments_due_12m,
+        windowed.payments_on_time_12m,
+        windowed.payments_paid_12m,
+        windowed.days_late_paid_12m,
+        windowed.credit_incidents_12m,
+        windowed.consultations_12m,
+        windowed.interactions_12m
+    from windowed
+    inner join snapshot_dates
+        on windowed.day_no = snapshot_dates.day_no
+    where windowed.is_snapshot = 1
+),
+{% endif %}
+
+population as (
+    select snapshot_dates.snapshot_date, snapshot_dates.day_no, customers.*
+    from customers
+    cross join snapshot_dates
 )
 
 select
-    windowed.event_date as snapshot_date,
-    windowed.customer_id,
-    cast(windowed.purchase_value_12m as double) as purchase_value_12m,
-    cast(windowed.purchase_count_12m as integer) as purchase_count_12m,
-    cast(windowed.cumulative_purchase_value as double) as cumulative_purchase_value,
-    cast(windowed.cumulative_purchase_count as integer) as cumulative_purchase_count,
-    cast(windowed.purchase_value_12m as double)
-        / nullif(windowed.purchase_count_12m, 0) as average_order_value_12m,
-    windowed.day_no - windowed.last_purchase_day as days_since_last_purchase,
-    cast(windowed.active_months_to_date - coalesce(windowed.active_months_before_window, 0)
-        as integer) as active_months_6m,
-    cast(windowed.repeat_purchases_12m as double)
-        / nullif(windowed.purchase_count_12m, 0) as repurchase_rate_12m,
+    population.snapshot_date,
+    population.customer_id,
+    cast(coalesce(sums.purchase_value_12m, 0) as double) as purchase_value_12m,
+    cast(coalesce(sums.purchase_count_12m, 0) as integer) as purchase_count_12m,
+    cast(coalesce(sums.cumulative_purchase_value, 0) as double) as cumulative_purchase_value,
+    cast(coalesce(sums.cumulative_purchase_count, 0) as integer) as cumulative_purchase_count,
+    cast(sums.purchase_value_12m as double)
+        / nullif(sums.purchase_count_12m, 0) as average_order_value_12m,
+    population.day_no - sums.last_purchase_day as days_since_last_purchase,
+    cast(coalesce(sums.active_months_6m, 0) as integer) as active_months_6m,
+    cast(sums.repeat_purchases_12m as double)
+        / nullif(sums.purchase_count_12m, 0) as repurchase_rate_12m,
     case when inventory.payments_supplied
-        then cast(windowed.payments_on_time_12m as double) / nullif(windowed.payments_due_12m, 0)
+        then cast(sums.payments_on_time_12m as double) / nullif(sums.payments_due_12m, 0)
     end as on_time_payment_rate_12m,
     case when inventory.payments_supplied
-        then cast(windowed.days_late_paid_12m as double) / nullif(windowed.payments_paid_12m, 0)
+        then cast(sums.days_late_paid_12m as double) / nullif(sums.payments_paid_12m, 0)
     end as avg_days_late_12m,
     case when inventory.payments_supplied
-        then cast(windowed.credit_incidents_12m as integer)
+        then cast(coalesce(sums.credit_incidents_12m, 0) as integer)
     end as credit_incidents_12m,
     case
-        when customers.partnership_start is null then null
-        when customers.partnership_start > windowed.event_date then 0
-        else cast({{ dbt.datediff('customers.partnership_start', 'windowed.event_date', 'month') }}
-            as integer)
+        when population.partnership_start is null then null
+        when population.partnership_start > population.snapshot_date then 0
+        else cast({{ dbt.datediff('population.partnership_start', 'population.snapshot_date',
+            'month') }} as integer)
     end as partnership_months,
-    customers.credit_rating_score,
+    population.credit_rating_score,
     case when inventory.interactions_supplied
-        then cast(windowed.consultations_12m as integer)
+        then cast(coalesce(sums.consultations_12m, 0) as integer)
     end as consultation_count_12m,
     case when inventory.interactions_supplied
-        then cast(windowed.interactions_12m as integer)
+        then cast(coalesce(sums.interactions_12m, 0) as integer)
     end as interaction_count_12m,
-    windowed.day_no - windowed.last_interaction_day as days_since_last_interaction,
-    (cast(windowed.purchase_value_12m as double) - windowed.purchase_value_prior_12m)
-        / nullif(cast(windowed.purchase_value_prior_12m as double), 0)
-        as purchase_value_growth_12m
-from windowed
-inner join customers
-    on windowed.customer_id = customers.customer_id
+    population.day_no - sums.last_interaction_day as days_since_last_interaction,
+    (cast(sums.purchase_value_12m as double) - sums.purchase_value_prior_12m)
+        / nullif(cast(sums.purchase_value_prior_12m as double), 0) as purchase_value_growth_12m
+from population
+left join sums
+    on population.snapshot_date = sums.snapshot_date
+    and population.customer_id = sums.customer_id
 cross join {{ ref('int_landing_inventory') }} as inventory
-where windowed.is_snapshot = 1

@@ -5,7 +5,8 @@
     bands       the band whose bounds contain the value
     rank_bands  the band containing the customer's top share: the share of the model's population
                 whose value is at least as good (cume_dist, ties share the worst position, NULLs last)
-    percentile  100 * share of the population strictly worse (percent_rank, NULLs count as worst)
+    percentile  100 * percent_rank: (customers strictly worse) / (population - 1), NULLs
+                counting as worst; 0 for the worst, 100 for the best
   A NULL metric scores the dimension's missing_score.
 -#}
 with population as (

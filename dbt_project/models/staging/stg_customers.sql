@@ -1,4 +1,8 @@
-{#- Customers, typed. Rows that cannot be graded carry a quarantine_reason (see `quarantine`). -#}
+{#-
+  Customers, typed. Rows that cannot be graded carry a quarantine_reason (see `quarantine`).
+  Of several rows with one customer_id the first usable one is kept (usable before unusable,
+  then by the other columns' values) and the others are quarantined as duplicates.
+-#}
 with raw as (
     select * from {{ landing_relation('customers', [
         'customer_id', 'customer_name', 'region', 'business_line', 'industry', 'owner_id',
@@ -17,35 +21,44 @@ typed as (
         upper({{ clean_text('credit_rating') }}) as credit_rating,
         {{ clean_text('partnership_start') }} is not null
             and {{ parse_date('partnership_start') }} is null as bad_partnership_start,
-        row_number() over (
-            partition by {{ clean_text('customer_id') }}
-            order by customer_name, region, business_line, industry, owner_id,
-                partnership_start, credit_rating
-        ) as id_occurrence,
         concat_ws('|', customer_id, customer_name, region, business_line, industry, owner_id,
             partnership_start, credit_rating) as raw_record
     from raw
+),
+
+checked as (
+    select
+        typed.*,
+        ratings.credit_rating_score,
+        case
+            when typed.customer_id is null then 'missing customer_id'
+            when typed.bad_partnership_start then 'unparseable partnership_start'
+            when typed.partnership_start > {{ run_today() }} then 'partnership_start in the future'
+            when typed.credit_rating is not null and ratings.credit_rating is null
+                then 'unknown credit_rating'
+        end as problem
+    from typed
+    left join {{ ref('credit_rating_scores') }} as ratings
+        on typed.credit_rating = ratings.credit_rating
+),
+
+ranked as (
+    select
+        *,
+        {{ keep_first_usable('customer_id', 'raw_record') }} as id_occurrence
+    from checked
 )
 
 select
-    typed.customer_id,
-    typed.customer_name,
-    typed.region,
-    typed.business_line,
-    typed.industry,
-    typed.owner_id,
-    typed.partnership_start,
-    typed.credit_rating,
-    ratings.credit_rating_score,
-    typed.raw_record,
-    case
-        when typed.customer_id is null then 'missing customer_id'
-        when typed.id_occurrence > 1 then 'duplicate customer_id'
-        when typed.bad_partnership_start then 'unparseable partnership_start'
-        when typed.partnership_start > {{ run_today() }} then 'partnership_start in the future'
-        when typed.credit_rating is not null and ratings.credit_rating is null
-            then 'unknown credit_rating'
-    end as quarantine_reason
-from typed
-left join {{ ref('credit_rating_scores') }} as ratings
-    on typed.credit_rating = ratings.credit_rating
+    customer_id,
+    customer_name,
+    region,
+    business_line,
+    industry,
+    owner_id,
+    partnership_start,
+    credit_rating,
+    credit_rating_score,
+    raw_record,
+    {{ quarantine_reason('customer_id') }} as quarantine_reason
+from ranked

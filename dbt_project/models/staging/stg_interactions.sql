@@ -11,31 +11,39 @@ typed as (
         lower({{ clean_text('kind') }}) as kind,
         {{ clean_text('occurred_at') }} is not null and {{ try_timestamp('occurred_at') }} is null
             as bad_occurred_at,
-        row_number() over (
-            partition by {{ clean_text('interaction_id') }} order by occurred_at, customer_id, kind
-        ) as id_occurrence,
         concat_ws('|', interaction_id, customer_id, occurred_at, kind) as raw_record
     from raw
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when typed.customer_id is null then 'missing customer_id'
+            when typed.bad_occurred_at then 'unparseable occurred_at'
+            when typed.occurred_at is null then 'missing occurred_at'
+            when cast(typed.occurred_at as date) > {{ run_today() }}
+                then 'occurred_at in the future'
+            when typed.kind is null then 'missing kind'
+            when customers.customer_id is null then 'unknown customer_id'
+        end as problem
+    from typed
+    left join {{ ref('stg_customers') }} as customers
+        on typed.customer_id = customers.customer_id
+        and customers.quarantine_reason is null
+),
+
+ranked as (
+    select *, {{ keep_first_usable('interaction_id', 'raw_record') }} as id_occurrence
+    from checked
 )
 
 select
-    typed.interaction_id,
-    typed.customer_id,
-    typed.occurred_at,
-    cast(typed.occurred_at as date) as interaction_date,
-    typed.kind,
-    typed.raw_record,
-    case
-        when typed.interaction_id is null then 'missing interaction_id'
-        when typed.customer_id is null then 'missing customer_id'
-        when typed.id_occurrence > 1 then 'duplicate interaction_id'
-        when typed.bad_occurred_at then 'unparseable occurred_at'
-        when typed.occurred_at is null then 'missing occurred_at'
-        when cast(typed.occurred_at as date) > {{ run_today() }} then 'occurred_at in the future'
-        when typed.kind is null then 'missing kind'
-        when customers.customer_id is null then 'unknown customer_id'
-    end as quarantine_reason
-from typed
-left join {{ ref('stg_customers') }} as customers
-    on typed.customer_id = customers.customer_id
-    and customers.quarantine_reason is null
+    interaction_id,
+    customer_id,
+    occurred_at,
+    cast(occurred_at as date) as interaction_date,
+    kind,
+    raw_record,
+    {{ quarantine_reason('interaction_id') }} as quarantine_reason
+from ranked

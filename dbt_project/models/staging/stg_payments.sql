@@ -16,36 +16,42 @@ typed as (
         {{ clean_text('paid_at') }} is not null and {{ parse_date('paid_at') }} is null
             as bad_paid_at,
         {{ clean_text('amount') }} is not null and {{ try_number('amount') }} is null as bad_amount,
-        row_number() over (
-            partition by {{ clean_text('payment_id') }}
-            order by customer_id, purchase_id, due_date, paid_at, amount
-        ) as id_occurrence,
         concat_ws('|', payment_id, customer_id, purchase_id, due_date, paid_at, amount)
             as raw_record
     from raw
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when typed.customer_id is null then 'missing customer_id'
+            when typed.bad_due_date then 'unparseable due_date'
+            when typed.due_date is null then 'missing due_date'
+            when typed.bad_paid_at then 'unparseable paid_at'
+            when typed.paid_date > {{ run_today() }} then 'paid_at in the future'
+            when typed.bad_amount then 'non-numeric amount'
+            when typed.amount < 0 then 'negative amount'
+            when customers.customer_id is null then 'unknown customer_id'
+        end as problem
+    from typed
+    left join {{ ref('stg_customers') }} as customers
+        on typed.customer_id = customers.customer_id
+        and customers.quarantine_reason is null
+),
+
+ranked as (
+    select *, {{ keep_first_usable('payment_id', 'raw_record') }} as id_occurrence
+    from checked
 )
 
 select
-    typed.payment_id,
-    typed.customer_id,
-    typed.purchase_id,
-    typed.due_date,
-    typed.paid_date,
-    typed.amount,
-    typed.raw_record,
-    case
-        when typed.payment_id is null then 'missing payment_id'
-        when typed.customer_id is null then 'missing customer_id'
-        when typed.id_occurrence > 1 then 'duplicate payment_id'
-        when typed.bad_due_date then 'unparseable due_date'
-        when typed.due_date is null then 'missing due_date'
-        when typed.bad_paid_at then 'unparseable paid_at'
-        when typed.paid_date > {{ run_today() }} then 'paid_at in the future'
-        when typed.bad_amount then 'non-numeric amount'
-        when typed.amount < 0 then 'negative amount'
-        when customers.customer_id is null then 'unknown customer_id'
-    end as quarantine_reason
-from typed
-left join {{ ref('stg_customers') }} as customers
-    on typed.customer_id = customers.customer_id
-    and customers.quarantine_reason is null
+    payment_id,
+    customer_id,
+    purchase_id,
+    due_date,
+    paid_date,
+    amount,
+    raw_record,
+    {{ quarantine_reason('payment_id') }} as quarantine_reason
+from ranked

@@ -2,16 +2,21 @@ with raw as (
     select * from {{ landing_relation('salespeople', ['salesperson_id', 'name', 'email']) }}
 ),
 
-typed as (
+checked as (
     select
         {{ clean_text('salesperson_id') }} as salesperson_id,
         {{ clean_text('name') }} as salesperson_name,
         lower({{ clean_text('email') }}) as email,
-        row_number() over (
-            partition by {{ clean_text('salesperson_id') }} order by name, email
-        ) as id_occurrence,
-        concat_ws('|', salesperson_id, name, email) as raw_record
+        concat_ws('|', salesperson_id, name, email) as raw_record,
+        case
+            when lower({{ clean_text('email') }}) not like '%_@_%' then 'malformed email'
+        end as problem
     from raw
+),
+
+ranked as (
+    select *, {{ keep_first_usable('salesperson_id', 'raw_record') }} as id_occurrence
+    from checked
 )
 
 select
@@ -19,9 +24,5 @@ select
     salesperson_name,
     email,
     raw_record,
-    case
-        when salesperson_id is null then 'missing salesperson_id'
-        when id_occurrence > 1 then 'duplicate salesperson_id'
-        when email is not null and email not like '%_@_%' then 'malformed email'
-    end as quarantine_reason
-from typed
+    {{ quarantine_reason('salesperson_id') }} as quarantine_reason
+from ranked

@@ -1,0 +1,1 @@
+"""Benchmarks: baselines the pipeline is measured against."""

@@ -1,0 +1,23 @@
+{#-
+  How int_customer_metrics computes a run's dates. `aggregate` joins every snapshot date to the
+  customer-day rows and aggregates with conditions: cheapest for a few dates (one hash aggregate
+  per date). `window` computes all dates in one pass of RANGE window frames: its cost barely
+  grows with the number of dates, so it wins for backfills. `auto` (default) picks `aggregate`
+  up to GRADING_METRICS_AGGREGATE_MAX_DATES dates (default 7). Both give identical rows (a test
+  compares them).
+-#}
+{% macro metrics_strategy() -%}
+    {%- set chosen = env_var('GRADING_METRICS_STRATEGY', 'auto') | lower -%}
+    {%- if chosen not in ('auto', 'aggregate', 'window') -%}
+        {{ exceptions.raise_compiler_error(
+            "GRADING_METRICS_STRATEGY must be auto, aggregate or window, not '" ~ chosen ~ "'") }}
+    {%- endif -%}
+    {%- if chosen != 'auto' -%}
+        {{ return(chosen) }}
+    {%- endif -%}
+    {%- set start = modules.datetime.date.fromisoformat(env_var('GRADING_SNAPSHOT_START', '2000-01-01')) -%}
+    {%- set end = modules.datetime.date.fromisoformat(env_var('GRADING_SNAPSHOT_END', '2000-01-01')) -%}
+    {%- set dates = (end - start).days + 1 -%}
+    {%- set limit = env_var('GRADING_METRICS_AGGREGATE_MAX_DATES', '7') | int -%}
+    {{ return('aggregate' if dates <= limit else 'window') }}
+{%- endmacro %}

@@ -24,18 +24,29 @@ import pandas as pd
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
 COLUMNS = {
     "customers": [
-        "customer_id", "customer_name", "region", "business_line", "industry", "owner_id",
-        "partnership_start", "credit_rating",
+        "customer_id",
+        "customer_name",
+        "region",
+        "business_line",
+        "industry",
+        "owner_id",
+        "partnership_start",
+        "credit_rating",
     ],
     "purchases": ["purchase_id", "customer_id", "purchased_at", "amount", "status"],
     "payments": ["payment_id", "customer_id", "purchase_id", "due_date", "paid_at", "amount"],
     "salespeople": ["salesperson_id", "name", "email"],
-}  # fmt: skip
+}
 # DuckDB's trim() strips the Unicode space separators (category Zs), not tabs or newlines.
 SPACES = " \u00a0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
 STATUSES = ("completed", "refunded", "cancelled")
-WEIGHTS = {"annual_value": 0.30, "frequency": 0.20, "punctuality": 0.20, "partnership": 0.15,
-           "credit": 0.15}  # fmt: skip
+WEIGHTS = {
+    "annual_value": 0.30,
+    "frequency": 0.20,
+    "punctuality": 0.20,
+    "partnership": 0.15,
+    "credit": 0.15,
+}
 GRADES = [("A", 0.2), ("B", 0.5)]  # by top share; the rest are C
 
 
@@ -54,10 +65,16 @@ def _read(data_dir: Path, entity: str) -> pd.DataFrame | None:
     if files := sorted(data_dir.glob(f"{entity}*.csv")):
         # like DuckDB's read_csv: only an empty field is NULL ("NA" or "null" stay text)
         frames = [
-            pd.read_csv(f, usecols=columns, dtype=str, keep_default_na=False, na_values=[""],
-                        engine="pyarrow")
+            pd.read_csv(
+                f,
+                usecols=columns,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                engine="pyarrow",
+            )
             for f in files
-        ]  # fmt: skip
+        ]
     elif files := sorted(data_dir.glob(f"{entity}*.parquet")):
         frames = [pd.read_parquet(f, columns=columns).astype(str) for f in files]
     else:
@@ -109,9 +126,12 @@ def _kept(raw: pd.DataFrame, ids: pd.Series, problem: pd.Series) -> pd.Series:
     keep = ids.notna() & ~problem & ~duplicated
     if duplicated.any():
         candidates = pd.DataFrame(
-            {"id": ids[duplicated], "problem": problem[duplicated],
-             "raw": _raw_record(raw[duplicated])}
-        )  # fmt: skip
+            {
+                "id": ids[duplicated],
+                "problem": problem[duplicated],
+                "raw": _raw_record(raw[duplicated]),
+            }
+        )
         first = candidates.sort_values(["id", "problem", "raw"]).drop_duplicates("id")
         keep[first.index[~first["problem"]]] = True
     return keep
@@ -164,9 +184,7 @@ def clean_purchases(
     return typed[_kept(raw, ids, problem)].reset_index(drop=True)
 
 
-def clean_payments(
-    raw: pd.DataFrame, customer_ids: pd.Series, today: pd.Timestamp
-) -> pd.DataFrame:
+def clean_payments(raw: pd.DataFrame, customer_ids: pd.Series, today: pd.Timestamp) -> pd.DataFrame:
     ids, customer = _text(raw["payment_id"]), _text(raw["customer_id"])
     due = _day(_text(raw["due_date"]))
     paid_text = _text(raw["paid_at"])
@@ -204,33 +222,55 @@ def _percentile(values: pd.Series) -> pd.Series:
     return 100 * ((rank - 1) / max(len(values) - 1, 1))
 
 
-def grade_default_abc(landing: Landing, snapshot_date: date, today: date) -> pd.DataFrame:
-    d, now = pd.Timestamp(snapshot_date), pd.Timestamp(today)
-    customers = clean_customers(landing.customers, now)
+def _purchases_12m(
+    landing: Landing,
+    customers: pd.DataFrame,
+    first: pd.Timestamp,
+    last: pd.Timestamp,
+    now: pd.Timestamp,
+) -> pd.DataFrame:
     purchases = clean_purchases(landing.purchases, customers["customer_id"], now)
+    in_window = purchases["day"].between(first, last) & (purchases["status"] == "completed")
+    return (
+        purchases[in_window]
+        .groupby("customer_id")
+        .agg(purchase_cents=("cents", "sum"), purchase_count_12m=("cents", "size"))
+    )
+
+
+def _on_time_rate_12m(
+    landing: Landing,
+    customers: pd.DataFrame,
+    first: pd.Timestamp,
+    last: pd.Timestamp,
+    now: pd.Timestamp,
+) -> pd.Series | float:
+    if landing.payments is None:
+        return np.nan  # payments not supplied: NULL for everyone
+    payments = clean_payments(landing.payments, customers["customer_id"], now)
+    due = payments[payments["due"].between(first, last)]
+    on_time = (due["paid"] <= due["due"]).groupby(due["customer_id"]).agg(["sum", "size"])
+    return on_time["sum"] / on_time["size"]  # NaN for customers with nothing due
+
+
+def customer_metrics(landing: Landing, d: pd.Timestamp, now: pd.Timestamp) -> pd.DataFrame:
+    """The five metrics default_abc scores, one row per gradable customer."""
+    customers = clean_customers(landing.customers, now)
     # the 12-month window D-364 .. D; nothing dated after today is ever counted
     first, last = d - timedelta(days=364), min(d, now)
-
-    in_window = purchases["day"].between(first, last) & (purchases["status"] == "completed")
-    bought = purchases[in_window].groupby("customer_id").agg(
-        purchase_cents=("cents", "sum"), purchase_count_12m=("cents", "size")
-    )
-    metrics = customers.set_index("customer_id").join(bought)
+    metrics = customers.set_index("customer_id")
+    metrics = metrics.join(_purchases_12m(landing, customers, first, last, now))
     metrics["purchase_value_12m"] = metrics["purchase_cents"].fillna(0) / 100
     metrics["purchase_count_12m"] = metrics["purchase_count_12m"].fillna(0)
-
-    if landing.payments is None:
-        metrics["on_time_payment_rate_12m"] = np.nan
-    else:
-        payments = clean_payments(landing.payments, customers["customer_id"], now)
-        due = payments[payments["due"].between(first, last)]
-        on_time = (due["paid"] <= due["due"]).groupby(due["customer_id"]).agg(["sum", "size"])
-        metrics["on_time_payment_rate_12m"] = on_time["sum"] / on_time["size"]
-
+    metrics["on_time_payment_rate_12m"] = _on_time_rate_12m(landing, customers, first, last, now)
     start = metrics["partnership_start"]
     months = (d.year * 12 + d.month) - (start.dt.year * 12 + start.dt.month)
     metrics["partnership_months"] = months.where(start <= d, 0).where(start.notna())
+    return metrics
 
+
+def grade_default_abc(landing: Landing, snapshot_date: date, today: date) -> pd.DataFrame:
+    metrics = customer_metrics(landing, pd.Timestamp(snapshot_date), pd.Timestamp(today))
     months = metrics["partnership_months"]
     scores = pd.DataFrame(
         {
@@ -266,8 +306,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, required=True, help="landing folder")
     parser.add_argument("--date", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
     parser.add_argument("--end", type=date.fromisoformat, help="last date of a range")
-    parser.add_argument("--today", type=date.fromisoformat, default=date.today(),
-                        help="the run's today (default: the real one)")  # fmt: skip
+    parser.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        default=date.today(),
+        help="the run's today (default: the real one)",
+    )
     parser.add_argument("--out", type=Path, help="write the grades to this CSV")
     args = parser.parse_args(argv)
 

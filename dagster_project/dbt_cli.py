@@ -7,11 +7,16 @@ interpreter's own environment.
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import shutil
 import subprocess
 import sys
+from functools import cached_property
 from pathlib import Path
+
+from dagster_dbt import DbtCliResource
+from packaging import version
 
 from dagster_project.settings import DBT_PROJECT_DIR, SEEDS_DIR
 
@@ -92,3 +97,31 @@ def prune_invocation_targets(keep: int = 20) -> None:
     )
     for stale in runs[keep:]:
         shutil.rmtree(stale, ignore_errors=True)
+
+
+class GradingDbtCliResource(DbtCliResource):
+    """DbtCliResource without the `dbt --version` subprocess on every run.
+
+    dagster-dbt asks the dbt executable for its version (about 2 s of a cold Python start) to
+    tell dbt Core from the Fusion engine; this project pins dbt-core, so the installed package's
+    version is the answer.
+    """
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+
+def keep_partial_parse(invocation_target: Path) -> None:
+    """Make this invocation's parse state the starting point of the next invocation.
+
+    dagster-dbt runs every invocation in a fresh target folder seeded with
+    target/partial_parse.msgpack; without copying the result back, a changed profile value (the
+    warehouse path) forces a full re-parse on every run.
+    """
+    produced = invocation_target / "partial_parse.msgpack"
+    if produced.exists():
+        destination = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
+        temporary = destination.with_suffix(".msgpack.tmp")
+        shutil.copyfile(produced, temporary)
+        os.replace(temporary, destination)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dagster import Definitions
-from dagster_dbt import DbtCliResource
 
 from dagster_project.assets.config_assets import grading_model_config, grading_model_files
 from dagster_project.assets.dbt_assets import grading_dbt_assets
-from dagster_project.dbt_cli import dbt_executable
+from dagster_project.dbt_cli import GradingDbtCliResource, dbt_executable
 from dagster_project.jobs import daily_grading_job, daily_grading_schedule
 from dagster_project.resources import GradingResource
 from dagster_project.settings import DBT_PROJECT_DIR
@@ -20,7 +19,7 @@ def build_definitions() -> Definitions:
         jobs=[daily_grading_job],
         schedules=[daily_grading_schedule],
         resources={
-            "dbt": DbtCliResource(
+            "dbt": GradingDbtCliResource(
                 project_dir=str(DBT_PROJECT_DIR),
                 profiles_dir=str(DBT_PROJECT_DIR),
                 dbt_executable=dbt_executable(),

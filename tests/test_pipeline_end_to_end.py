@@ -6,10 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import END_DATE, Grade, make_paths, query
 
 from dagster_project.demo_data import GenerationSummary
 from dagster_project.settings import Paths
+
+from conftest import END_DATE, Grade, make_paths, query
 
 D1 = END_DATE - dt.timedelta(days=7)
 D2 = END_DATE

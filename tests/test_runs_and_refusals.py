@@ -9,13 +9,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import END_DATE, Grade, make_paths, query
 
 from dagster_project.cli import main
 from dagster_project.demo_data import GenerationSummary
 from dagster_project.landing import LandingDataError, discover
 from dagster_project.run_job import RunRefusedError, preflight
 from dagster_project.settings import DBT_PROJECT_DIR, PROJECT_ROOT
+
+from conftest import END_DATE, Grade, make_paths, query
 
 SCORES_SQL = """
     select grading_model, customer_id, score, grade, score_top_share

@@ -16,12 +16,20 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from dagster_project.dbt_cli import ensure_manifest, prune_invocation_targets
+from dagster_project.dbt_cli import (
+    ensure_manifest,
+    keep_partial_parse,
+    prune_invocation_targets,
+)
 from dagster_project.partitions import WAREHOUSE_POOL, single_run_backfill, snapshot_partitions
 from dagster_project.resources import GradingResource
 from dagster_project.settings import scoped_environment
 
 CONFIG_SOURCE = "grading_config"
+
+# dbt unit tests pin the SQL logic; like dbt recommends, they run in the test suite
+# (tests/test_dbt_unit_tests.py), not in every production build. Data tests do run every time.
+DAILY_BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 
 
 class GradingDbtTranslator(DagsterDbtTranslator):
@@ -71,6 +79,8 @@ def grading_dbt_assets(
     context.log.info(f"grading snapshot dates {first} .. {last}")
     try:
         with grading.writing(), scoped_environment(grading.dbt_env(first, last)):
-            yield from dbt.cli(["build"], context=context).stream()
+            invocation = dbt.cli(DAILY_BUILD_ARGS, context=context)
+            yield from invocation.stream()
+        keep_partial_parse(invocation.target_path)
     finally:
         prune_invocation_targets()

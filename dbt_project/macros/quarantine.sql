@@ -4,11 +4,38 @@
   depend on file order) and the others are quarantined as duplicates. Expects a `problem` column
   (the row's own defect or NULL).
 -#}
-{% macro keep_first_usable(key_column, raw_column) -%}
-    row_number() over (
-        partition by {{ key_column }}
-        order by case when problem is null then 0 else 1 end, {{ raw_column }}
-    )
+{#-
+  `relation` (a CTE with a `problem` and a `raw_record` column) with `id_occurrence` added: 1 for
+  the row kept, 2.. for the other rows of a duplicated id. Only the (few) duplicated ids are
+  ranked, so the big, clean majority of rows skips the sort a window over every row would cost.
+-#}
+{% macro keep_first_usable(relation, key_column) -%}
+    select {{ relation }}.*, 1 as id_occurrence
+    from {{ relation }}
+    left join (
+        select {{ key_column }} as duplicated_key
+        from {{ relation }}
+        group by {{ key_column }}
+        having count(*) > 1
+    ) as duplicated
+        on {{ relation }}.{{ key_column }} = duplicated.duplicated_key
+    where duplicated.duplicated_key is null
+    union all
+    select
+        {{ relation }}.*,
+        row_number() over (
+            partition by {{ relation }}.{{ key_column }}
+            order by case when {{ relation }}.problem is null then 0 else 1 end,
+                {{ relation }}.raw_record
+        ) as id_occurrence
+    from {{ relation }}
+    inner join (
+        select {{ key_column }} as duplicated_key
+        from {{ relation }}
+        group by {{ key_column }}
+        having count(*) > 1
+    ) as duplicated
+        on {{ relation }}.{{ key_column }} = duplicated.duplicated_key
 {%- endmacro %}
 
 {#- The final reason: a missing id, else a duplicate, else the row's own problem, else NULL. -#}

@@ -43,10 +43,7 @@ checked as (
 ),
 
 ranked as (
-    select
-        *,
-        {{ keep_first_usable('customer_id', 'raw_record') }} as id_occurrence
-    from checked
+    {{ keep_first_usable('checked', 'customer_id') }}
 )
 
 select

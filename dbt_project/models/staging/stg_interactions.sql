@@ -34,8 +34,7 @@ checked as (
 ),
 
 ranked as (
-    select *, {{ keep_first_usable('interaction_id', 'raw_record') }} as id_occurrence
-    from checked
+    {{ keep_first_usable('checked', 'interaction_id') }}
 )
 
 select

@@ -41,8 +41,7 @@ checked as (
 ),
 
 ranked as (
-    select *, {{ keep_first_usable('payment_id', 'raw_record') }} as id_occurrence
-    from checked
+    {{ keep_first_usable('checked', 'payment_id') }}
 )
 
 select

@@ -45,8 +45,7 @@ checked as (
 ),
 
 ranked as (
-    select *, {{ keep_first_usable('purchase_id', 'raw_record') }} as id_occurrence
-    from checked
+    {{ keep_first_usable('checked', 'purchase_id') }}
 )
 
 select

@@ -15,8 +15,7 @@ checked as (
 ),
 
 ranked as (
-    select *, {{ keep_first_usable('salesperson_id', 'raw_record') }} as id_occurrence
-    from checked
+    {{ keep_first_usable('checked', 'salesperson_id') }}
 )
 
 select

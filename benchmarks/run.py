@@ -1,0 +1,344 @@
+"""The benchmark: real generated data through the real pipeline, against a floor and pandas.
+
+    .venv/bin/python -m benchmarks.run [--sizes 10000 100000 1000000] [--out docs/benchmarks.md]
+
+For each size it generates a landing folder once (Parquet, two years, ~10 purchases per customer
+per year, payments and interactions included), then measures, each in a cold process of its own
+so nothing is cached between timed runs that a real daily run would not have:
+
+- first load: `grading run --date D-1` on an empty warehouse (builds the daily aggregates);
+- daily job: `grading run --date D` on that warehouse (what the schedule runs every day), and its
+  SQL part alone (the dbt models' execution times from dbt's run_results.json);
+- backfills of 30 and 365 consecutive dates (`grading run --start --end`, one run each);
+- the floor: one DuckDB aggregate over the raw purchases for one date;
+- pandas: benchmarks/pandas_baseline.py for the daily job and, where affordable, the 30-date
+  backfill (a loop over dates, as a user would write it); its grades are checked against the
+  pipeline's on the smallest size;
+- peak resident memory (ru_maxrss of the process and its children) of every measurement.
+
+Timings are never asserted anywhere; this writes them to a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.settings import DBT_PROJECT_DIR, PROJECT_ROOT
+
+END_DATE = dt.date(2026, 11, 22)
+TODAY = END_DATE + dt.timedelta(days=1)
+PYTHON = sys.executable
+GRADING = str(Path(sys.executable).parent / "grading")
+
+
+@dataclass
+class Measure:
+    seconds: float
+    peak_rss_mb: float
+    note: str = ""
+
+
+@dataclass
+class SizeResult:
+    customers: int
+    purchases: int = 0
+    measures: dict[str, Measure] = field(default_factory=dict)
+    sql_seconds: float | None = None
+    grades_match: str = ""
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[Measure, str]:
+    """Run a command in a fresh process: wall time, and the peak RSS of its process tree.
+
+    GNU time reports ru_maxrss from wait4(), which covers the command and the children it waited
+    for (Dagster's dbt subprocess included).
+    """
+    wrapped = ["/usr/bin/time", "-f", "PEAK_RSS_KB=%M", *command]
+    started = time.perf_counter()
+    completed = subprocess.run(
+        wrapped,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=PROJECT_ROOT,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    if completed.returncode != 0:
+        raise RuntimeError(
+            f"{' '.join(command)} failed ({completed.returncode}):\n{completed.stdout[-3000:]}"
+        )
+    peak_kb = 0
+    for line in completed.stdout.splitlines():
+        if line.startswith("PEAK_RSS_KB="):
+            peak_kb = int(line.split("=", 1)[1])
+    return Measure(seconds, peak_kb / 1024), completed.stdout
+
+
+def newest_run_results() -> dict:
+    target = DBT_PROJECT_DIR / "target"
+    runs = sorted(
+        (p for p in target.iterdir() if p.is_dir() and p.name.startswith("grading_dbt_assets-")),
+        key=lambda p: p.stat().st_mtime,
+    )
+    return json.loads((runs[-1] / "run_results.json").read_text())
+
+
+def sql_seconds(results: dict) -> float:
+    """Execution time of the dbt models (the SQL), without dbt's and Dagster's own overhead."""
+    return sum(
+        r["execution_time"] for r in results["results"] if r["unique_id"].startswith("model.")
+    )
+
+
+FLOOR_SCRIPT = """
+import duckdb, sys, time
+started = time.perf_counter()
+connection = duckdb.connect()
+connection.execute("set threads = 2")
+rows = connection.execute('''
+    select customer_id, sum(try_cast(amount as decimal(18, 2))), count(*)
+    from read_parquet(?)
+    where try_cast(purchased_at as timestamp) > cast(? as date) - interval 365 day
+      and try_cast(purchased_at as timestamp) < cast(? as date) + interval 1 day
+    group by customer_id
+''', [sys.argv[1], sys.argv[2], sys.argv[2]]).fetchall()
+print(len(rows), time.perf_counter() - started)
+"""
+
+
+def benchmark_size(
+    customers: int, work: Path, backfill_365_max: int, pandas_backfill_max: int, check: bool
+) -> SizeResult:
+    result = SizeResult(customers)
+    data = work / f"data_{customers}"
+    warehouse = work / f"wh_{customers}" / "grading.duckdb"
+    shutil.rmtree(warehouse.parent, ignore_errors=True)
+    env = {"GRADING_TODAY": TODAY.isoformat()}
+    common = ["--data", str(data), "--warehouse", str(warehouse)]
+
+    print(f"== {customers:,} customers", flush=True)
+    measure, _ = timed(
+        [
+            GRADING,
+            "generate",
+            "--out",
+            str(data),
+            "--customers",
+            str(customers),
+            "--years",
+            "2",
+            "--end-date",
+            END_DATE.isoformat(),
+            "--format",
+            "parquet",
+        ]
+    )
+    result.measures["generate"] = measure
+    result.purchases = duckdb.sql(
+        f"select count(*) from read_parquet('{data}/purchases*.parquet')"
+    ).fetchone()[0]
+
+    day = END_DATE.isoformat()
+    before = (END_DATE - dt.timedelta(days=1)).isoformat()
+    result.measures["first_load"], _ = timed([GRADING, "run", "--date", before, *common], env)
+    result.measures["daily"], _ = timed([GRADING, "run", "--date", day, *common], env)
+    result.sql_seconds = sql_seconds(newest_run_results())
+    print(
+        f"   daily {result.measures['daily'].seconds:.1f}s (SQL {result.sql_seconds:.1f}s)",
+        flush=True,
+    )
+
+    floor, output = timed([PYTHON, "-c", FLOOR_SCRIPT, str(data / "purchases*.parquet"), day])
+    floor.seconds = float(output.split()[-1]) if output.strip() else floor.seconds
+    result.measures["floor"] = floor
+
+    out_csv = work / f"pandas_{customers}.csv"
+    result.measures["pandas_daily"], _ = timed(
+        [
+            PYTHON,
+            "-m",
+            "benchmarks.pandas_baseline",
+            "--data",
+            str(data),
+            "--date",
+            day,
+            "--today",
+            TODAY.isoformat(),
+            "--out",
+            str(out_csv),
+        ]
+    )
+    if check:
+        result.grades_match = compare_grades(out_csv, warehouse, END_DATE)
+
+    start_30 = (END_DATE - dt.timedelta(days=29)).isoformat()
+    result.measures["backfill_30"], _ = timed(
+        [GRADING, "run", "--start", start_30, "--end", day, *common], env
+    )
+    if customers <= pandas_backfill_max:
+        result.measures["pandas_backfill_30"], _ = timed(
+            [
+                PYTHON,
+                "-m",
+                "benchmarks.pandas_baseline",
+                "--data",
+                str(data),
+                "--date",
+                start_30,
+                "--end",
+                day,
+                "--today",
+                TODAY.isoformat(),
+            ]
+        )
+    if customers <= backfill_365_max:
+        start_365 = (END_DATE - dt.timedelta(days=364)).isoformat()
+        result.measures["backfill_365"], _ = timed(
+            [GRADING, "run", "--start", start_365, "--end", day, *common], env
+        )
+    shutil.rmtree(warehouse.parent, ignore_errors=True)
+    return result
+
+
+def compare_grades(pandas_csv: Path, warehouse: Path, day: dt.date) -> str:
+    with open(pandas_csv, encoding="utf-8") as handle:
+        theirs = {row["customer_id"]: row["grade"] for row in csv.DictReader(handle)}
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        ours = dict(
+            connection.execute(
+                "select customer_id, grade from marts.customer_grades "
+                "where grading_model = 'default_abc' and snapshot_date = ?",
+                [day],
+            ).fetchall()
+        )
+    same = sum(1 for key, grade in ours.items() if theirs.get(key) == grade)
+    verdict = "identical" if same == len(ours) == len(theirs) else "DIFFERENT"
+    return f"{verdict}: {same:,} of {len(ours):,} customers"
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    with open("/proc/cpuinfo", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    import dbt.version  # noqa: PLC0415
+
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory_gb:.0f} GiB RAM, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}, DuckDB {duckdb.__version__}, "
+        f"dbt-core {dbt.version.__version__}"
+    )
+
+
+def ratio(a: Measure | None, b: Measure | float | None) -> str:
+    if a is None or b is None:
+        return "—"
+    denominator = b.seconds if isinstance(b, Measure) else b
+    return f"{a.seconds / denominator:.1f}x" if denominator else "—"
+
+
+def render(results: list[SizeResult], command: str) -> str:
+    def cell(result: SizeResult, key: str) -> str:
+        m = result.measures.get(key)
+        return f"{m.seconds:.1f} s / {m.peak_rss_mb:,.0f} MB" if m else "not run"
+
+    lines = [
+        "| customers | purchases | first load | daily job | daily SQL | floor | pandas daily "
+        "| backfill 30 | backfill 365 | pandas backfill 30 |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.customers:,} | {r.purchases:,} | {cell(r, 'first_load')} | {cell(r, 'daily')} "
+            f"| {r.sql_seconds:.1f} s | {cell(r, 'floor')} | {cell(r, 'pandas_daily')} "
+            f"| {cell(r, 'backfill_30')} | {cell(r, 'backfill_365')} "
+            f"| {cell(r, 'pandas_backfill_30')} |"
+        )
+    lines += [
+        "",
+        "Cells are wall-clock seconds / peak resident memory of the command's process tree.",
+        "",
+        "| customers | daily / floor | daily SQL / floor | daily / pandas | backfill-30 / daily "
+        "| backfill-365 / daily | pandas-30 / backfill-30 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        m = r.measures
+        sql_ratio = f"{r.sql_seconds / m['floor'].seconds:.1f}x" if m.get("floor") else "—"
+        lines.append(
+            f"| {r.customers:,} | {ratio(m.get('daily'), m.get('floor'))} | {sql_ratio} "
+            f"| {ratio(m.get('daily'), m.get('pandas_daily'))} "
+            f"| {ratio(m.get('backfill_30'), m.get('daily'))} "
+            f"| {ratio(m.get('backfill_365'), m.get('daily'))} "
+            f"| {ratio(m.get('pandas_backfill_30'), m.get('backfill_30'))} |"
+        )
+    checks = [
+        f"- {r.customers:,} customers: pandas vs pipeline grades {r.grades_match}"
+        for r in results
+        if r.grades_match
+    ]
+    return "\n".join(
+        [
+            f"Measured {dt.datetime.now():%Y-%m-%d %H:%M} on {machine()}.",
+            f"Command: `{command}`",
+            "",
+            *lines,
+            "",
+            *checks,
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--work", type=Path, default=PROJECT_ROOT / "benchmarks" / "work")
+    parser.add_argument("--out", type=Path, help="write the result table to this Markdown file")
+    parser.add_argument(
+        "--backfill-365-max",
+        type=int,
+        default=10**9,
+        help="skip the 365-date backfill above this many customers",
+    )
+    parser.add_argument(
+        "--pandas-backfill-max",
+        type=int,
+        default=100_000,
+        help="skip the pandas 30-date loop above this many customers",
+    )
+    args = parser.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    results = []
+    for index, size in enumerate(sorted(args.sizes)):
+        results.append(
+            benchmark_size(
+                size, args.work, args.backfill_365_max, args.pandas_backfill_max, check=index == 0
+            )
+        )
+        table = render(results, "python -m benchmarks.run " + " ".join(argv or sys.argv[1:]))
+        print(table, flush=True)
+        if args.out:
+            args.out.write_text(table + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

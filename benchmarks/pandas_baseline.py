@@ -21,21 +21,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dagster_project.landing import ENTITY_COLUMNS
+
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
 COLUMNS = {
-    "customers": [
-        "customer_id",
-        "customer_name",
-        "region",
-        "business_line",
-        "industry",
-        "owner_id",
-        "partnership_start",
-        "credit_rating",
-    ],
-    "purchases": ["purchase_id", "customer_id", "purchased_at", "amount", "status"],
-    "payments": ["payment_id", "customer_id", "purchase_id", "due_date", "paid_at", "amount"],
-    "salespeople": ["salesperson_id", "name", "email"],
+    entity: list(ENTITY_COLUMNS[entity])
+    for entity in ("customers", "purchases", "payments", "salespeople")
 }
 # DuckDB's trim() strips the Unicode space separators (category Zs), not tabs or newlines.
 SPACES = " \u00a0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))

@@ -28,24 +28,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from dagster_project.landing import ENTITY_COLUMNS
+
 ENTITIES: tuple[str, ...] = ("customers", "salespeople", "purchases", "payments", "interactions")
 
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "customers": (
-        "customer_id",
-        "customer_name",
-        "region",
-        "business_line",
-        "industry",
-        "owner_id",
-        "partnership_start",
-        "credit_rating",
-    ),
-    "salespeople": ("salesperson_id", "name", "email"),
-    "purchases": ("purchase_id", "customer_id", "purchased_at", "amount", "status"),
-    "payments": ("payment_id", "customer_id", "purchase_id", "due_date", "paid_at", "amount"),
-    "interactions": ("interaction_id", "customer_id", "occurred_at", "kind"),
-}
+# The landing contract lives in landing.py; the generator writes exactly those columns.
+COLUMNS: dict[str, tuple[str, ...]] = ENTITY_COLUMNS
 
 FORMATS = ("csv", "parquet")
 UNKNOWN_CUSTOMER_ID = "CX999999"

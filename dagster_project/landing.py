@@ -6,11 +6,15 @@ column 'amount' in purchases-00001.csv"), not a SQL binder error from deep insid
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+
+from dagster_project.grading_rules.compiler import write_compiled
 
 ENTITY_COLUMNS: dict[str, tuple[str, ...]] = {
     "customers": (
@@ -29,6 +33,10 @@ ENTITY_COLUMNS: dict[str, tuple[str, ...]] = {
     "interactions": ("interaction_id", "customer_id", "occurred_at", "kind"),
 }
 REQUIRED_ENTITIES = ("customers", "purchases")
+# Event entities are staged incrementally, file by file (models/staging/base/): their history
+# grows every day, so only new or changed files are typed (docs/landing-data.md).
+INCREMENTAL_ENTITIES = ("purchases", "payments", "interactions")
+MANIFEST_TABLE = "landing_files"
 FORMATS = ("csv", "parquet")
 
 
@@ -102,3 +110,30 @@ def export_env(entities: dict[str, LandingEntity]) -> None:
     """Tell dbt where each entity is (an empty value = not supplied)."""
     for entity in entities.values():
         os.environ[entity.env_var] = entity.glob or ""
+
+
+def write_manifest(entities: dict[str, LandingEntity], config_dir: Path) -> None:
+    """Record every landing file's size and modification time for the incremental staging.
+
+    A file whose path, size and nanosecond mtime are unchanged since it was staged is not read
+    again; a new or rewritten file is. Each version gets a 64-bit id (a hash of path, size and
+    mtime) that the staged rows carry: comparing integers over millions of rows is cheap,
+    comparing long strings is not. Written atomically beside the compiled models.
+    """
+    entity_names: list[str] = []
+    paths: list[str] = []
+    ids: list[int] = []
+    for entity in entities.values():
+        for file in entity.files:
+            stat = file.stat()
+            version = f"{file}|{stat.st_size}|{stat.st_mtime_ns}".encode()
+            entity_names.append(entity.name)
+            paths.append(str(file))
+            ids.append(
+                int.from_bytes(hashlib.blake2b(version, digest_size=8).digest(), "big", signed=True)
+            )
+    table = pa.table(
+        {"entity": entity_names, "path": paths, "file_id": ids},
+        schema=pa.schema([("entity", pa.string()), ("path", pa.string()), ("file_id", pa.int64())]),
+    )
+    write_compiled({MANIFEST_TABLE: table}, config_dir)

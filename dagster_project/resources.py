@@ -35,9 +35,14 @@ class GradingResource(ConfigurableResource):
         return Paths.from_env(self.data_dir, self.warehouse, self.models_dir)
 
     def dbt_env(self, first_date: dt.date, last_date: dt.date) -> dict[str, str]:
-        """Environment variables the dbt project reads for one run over [first, last] dates."""
+        """Environment variables the dbt project reads for one run over [first, last] dates.
+
+        Also refreshes the landing-file manifest the incremental staging compares against, so
+        the files dbt reads are exactly the ones checked here.
+        """
         paths = self.paths
         entities = landing.discover(paths.data_dir)
+        landing.write_manifest(entities, paths.config_dir)
         env = {entity.env_var: entity.glob or "" for entity in entities.values()}
         env.update(
             GRADING_WAREHOUSE=str(paths.warehouse),

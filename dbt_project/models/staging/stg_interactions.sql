@@ -1,40 +1,23 @@
-with raw as (
-    select * from {{ landing_relation('interactions', [
-        'interaction_id', 'customer_id', 'occurred_at', 'kind']) }}
-),
-
-typed as (
+{{ config(materialized='view') }}
+{#- Interactions typed (base_interactions), with the customer and date checks applied on every read. -#}
+with checked as (
     select
-        {{ clean_text('interaction_id') }} as interaction_id,
-        {{ clean_text('customer_id') }} as customer_id,
-        {{ try_timestamp('occurred_at') }} as occurred_at,
-        lower({{ clean_text('kind') }}) as kind,
-        {{ clean_text('occurred_at') }} is not null and {{ try_timestamp('occurred_at') }} is null
-            as bad_occurred_at,
-        concat_ws('|', interaction_id, customer_id, occurred_at, kind) as raw_record
-    from raw
-),
-
-checked as (
-    select
-        typed.*,
+        base.interaction_id,
+        base.customer_id,
+        base.occurred_at,
+        base.kind,
+        base.raw_record,
+        base.id_occurrence,
         case
-            when typed.customer_id is null then 'missing customer_id'
-            when typed.bad_occurred_at then 'unparseable occurred_at'
-            when typed.occurred_at is null then 'missing occurred_at'
-            when cast(typed.occurred_at as date) > {{ run_today() }}
+            when base.problem is not null then base.problem
+            when cast(base.occurred_at as date) > {{ run_today() }}
                 then 'occurred_at in the future'
-            when typed.kind is null then 'missing kind'
             when customers.customer_id is null then 'unknown customer_id'
         end as problem
-    from typed
+    from {{ ref('base_interactions') }} as base
     left join {{ ref('stg_customers') }} as customers
-        on typed.customer_id = customers.customer_id
+        on base.customer_id = customers.customer_id
         and customers.quarantine_reason is null
-),
-
-ranked as (
-    {{ keep_first_usable('checked', 'interaction_id') }}
 )
 
 select
@@ -45,4 +28,4 @@ select
     kind,
     raw_record,
     {{ quarantine_reason('interaction_id') }} as quarantine_reason
-from ranked
+from checked

@@ -1,0 +1,120 @@
+{#-
+  File-level incremental staging of the event entities (purchases, payments, interactions).
+
+  Their landing history only grows, so typing every row of every file again on each daily run
+  would make the run as slow as the whole history is long. Instead the CLI / Dagster writes a
+  manifest of the landing files (`landing_files.parquet` in GRADING_CONFIG_DIR: entity, path,
+  file_id = a 64-bit hash of path|size|mtime_ns, i.e. of the file's version) before dbt starts,
+  and each `base_<entity>` model:
+    1. reads only the files whose version it has not stored yet (all files on the first run);
+    2. re-ranks, together with those new rows, the stored rows of every affected id (an id in a
+       new file, or an id that had a row in a file that was rewritten or removed), so duplicate
+       resolution gives the same answer as a full rebuild whatever order files arrived in;
+    3. replaces the rows of those ids (delete+insert on the id), and a post-hook drops whatever
+       is left from files that are no longer in the manifest.
+  Checks that depend on other data or on the date (unknown customer, dated in the future) are
+  not stored: the `stg_<entity>` views apply them on every read.
+-#}
+
+{% macro landing_manifest() -%}
+    {%- do source('landing', 'file_manifest') -%}
+    {{ grading_config('landing_files') }}
+{%- endmacro %}
+
+{#- The ids of the entity's current landing file versions, as a subquery. -#}
+{% macro current_file_ids(entity) -%}
+    (select file_id from {{ landing_manifest() }} where entity = {{ sql_string(entity) }})
+{%- endmacro %}
+
+{#-
+  What changed in the entity's landing files since this model last ran, as
+  {entity, new_paths, replaced}: the files to read (every file on a first or full-refresh run)
+  and whether stored rows came from files that were rewritten or removed since. Two small
+  queries at execution time; nothing is read when nothing changed.
+-#}
+{% macro landing_changes(entity) -%}
+    {%- set changes = {'entity': entity, 'new_paths': [], 'replaced': false} -%}
+    {%- if execute -%}
+        {%- set new_files -%}
+            select path from {{ landing_manifest() }}
+            where entity = {{ sql_string(entity) }}
+            {%- if is_incremental() %}
+                and file_id not in (select distinct source_file_id from {{ this }})
+            {%- endif %}
+            order by path
+        {%- endset -%}
+        {%- do changes.update({'new_paths': run_query(new_files).columns[0].values() | list}) -%}
+        {%- if is_incremental() -%}
+            {%- set replaced -%}
+                select count(*) from (select distinct source_file_id from {{ this }}) as stored
+                where source_file_id not in {{ current_file_ids(entity) }}
+            {%- endset -%}
+            {%- do changes.update({'replaced': run_query(replaced).columns[0].values()[0] > 0}) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- do return(changes) -%}
+{%- endmacro %}
+
+{#- The new landing rows (`changes.new_paths`) as all-text columns plus `source_file_id`. -#}
+{% macro landing_increment(changes, columns) -%}
+    {%- set paths = changes.new_paths -%}
+    {%- if paths | length > 0 -%}
+        {%- set file_list -%}
+            [{%- for path in paths %}{{ sql_string(path) }}{{ ", " if not loop.last }}{% endfor -%}]
+        {%- endset -%}
+        (
+            select
+                {%- for column in columns %}
+                cast(files.{{ adapter.quote(column) }} as varchar) as {{ column }},
+                {%- endfor %}
+                manifest.file_id as source_file_id
+            from
+            {%- if paths[0].endswith('.parquet') %}
+                read_parquet({{ file_list }}, union_by_name = true, filename = true) as files
+            {%- else %}
+                read_csv({{ file_list }}, header = true, all_varchar = true, union_by_name = true,
+                         encoding = 'utf-8', filename = true) as files
+            {%- endif %}
+            inner join {{ landing_manifest() }} as manifest
+                on files.filename = manifest.path
+        )
+    {%- else -%}
+        (
+            select
+                {%- for column in columns %}
+                cast(null as varchar) as {{ column }},
+                {%- endfor %}
+                cast(null as bigint) as source_file_id
+            where 1 = 0
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+  `relation` (the new rows, with `columns`) plus the stored rows that must be ranked again with
+  them: those of an id that occurs in the new rows or that lost a row to a rewritten or removed
+  file. Rows of files no longer current are left out (and dropped by the post-hook). When no
+  file changed, the stored table is not scanned at all.
+-#}
+{% macro with_affected_stored_rows(changes, relation, key_column, columns) -%}
+    select {{ columns | join(', ') }} from {{ relation }}
+    {%- if is_incremental() and (changes.new_paths or changes.replaced) %}
+    union all
+    select {{ columns | join(', ') }}
+    from {{ this }}
+    where source_file_id in {{ current_file_ids(changes.entity) }}
+        and {{ key_column }} in (
+            select {{ key_column }} from {{ relation }}
+            {%- if changes.replaced %}
+            union
+            select {{ key_column }} from {{ this }}
+            where source_file_id not in {{ current_file_ids(changes.entity) }}
+            {%- endif %}
+        )
+    {%- endif %}
+{%- endmacro %}
+
+{#- Post-hook: rows of files that were rewritten or removed since they were staged. -#}
+{% macro drop_rows_of_replaced_files(entity) -%}
+    delete from {{ this }} where source_file_id not in {{ current_file_ids(entity) }}
+{%- endmacro %}

@@ -1,0 +1,104 @@
+"""File-level incremental staging: only new or changed landing files are typed, and the result
+is always the same as staging every file from scratch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from conftest import Grade, make_paths, query
+
+D = dt.date(2026, 6, 30)
+CUSTOMERS_HEADER = (
+    "customer_id,customer_name,region,business_line,industry,owner_id,partnership_start,"
+    "credit_rating\n"
+)
+CUSTOMER_ROWS = {
+    "C1": "C1,Alpha,East,SMB,Technology,,2024-01-01,A\n",
+    "C2": "C2,Beta,North,SMB,Retail,,2024-01-01,BBB\n",
+    "C3": "C3,Gamma,North,SMB,Retail,,2024-01-01,BBB\n",
+}
+HEADER = "purchase_id,customer_id,purchased_at,amount,status\n"
+STAGED = (
+    "select purchase_id, customer_id, amount, quarantine_reason from staging.stg_purchases "
+    "order by all"
+)
+
+
+def write(folder: Path, name: str, text: str) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+def customers(folder: Path, *ids: str) -> None:
+    write(folder, "customers.csv", CUSTOMERS_HEADER + "".join(CUSTOMER_ROWS[i] for i in ids))
+
+
+def rebuilt_from_scratch(data: Path, tmp_path: Path, grade: Grade) -> list[tuple]:
+    paths = make_paths(data, tmp_path / "fresh.duckdb")
+    grade(paths, D, D)
+    return query(paths.warehouse, STAGED)
+
+
+def test_new_changed_and_removed_files_match_a_full_rebuild(grade: Grade, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    customers(data, "C1", "C2")
+    write(
+        data,
+        "purchases-1.csv",
+        HEADER + "P1,C1,2026-06-01 10:00:00,100,completed\n"
+        "P2,C2,2026-06-02 10:00:00,40,completed\nP9,C3,2026-06-03 10:00:00,7,completed\n",
+    )
+    paths = make_paths(data, tmp_path / "wh.duckdb")
+    grade(paths, D, D)
+    assert ("P9", "C3", 7, "unknown customer_id") in query(paths.warehouse, STAGED)
+
+    # a second file: a broken duplicate of P1 (kept out) and a usable duplicate of P2's id
+    # that sorts before the stored copy; plus the customer P9 was waiting for
+    write(
+        data,
+        "purchases-2.csv",
+        HEADER + "P1,C1,2026-06-01 10:00:00,-1,completed\n"
+        "P2,C2,2026-06-02 10:00:00,30,completed\nP3,C1,2026-06-05 10:00:00,5,completed\n",
+    )
+    customers(data, "C1", "C2", "C3")
+    grade(paths, D, D)
+    staged = query(paths.warehouse, STAGED)
+    assert staged == rebuilt_from_scratch(data, tmp_path / "a", grade)
+    assert ("P9", "C3", 7, None) in staged  # the late customer makes the purchase usable
+    assert ("P1", "C1", -1, "duplicate purchase_id") in staged
+    assert ("P2", "C2", 30, None) in staged  # '30' < '40': same choice as a full rebuild
+    assert ("P2", "C2", 40, "duplicate purchase_id") in staged
+
+    # the first file is rewritten without P2 and P9; P2's other copy is no longer a duplicate
+    write(data, "purchases-1.csv", HEADER + "P1,C1,2026-06-01 10:00:00,100,completed\n")
+    grade(paths, D, D)
+    staged = query(paths.warehouse, STAGED)
+    assert staged == rebuilt_from_scratch(data, tmp_path / "b", grade)
+    assert [row for row in staged if row[0] in ("P2", "P9")] == [("P2", "C2", 30, None)]
+
+    # a removed file takes its rows with it
+    (data / "purchases-2.csv").unlink()
+    grade(paths, D, D)
+    assert query(paths.warehouse, STAGED) == [("P1", "C1", 100, None)]
+
+
+def test_an_unchanged_file_is_not_read_again(grade: Grade, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    customers(data, "C1")
+    file = data / "purchases.csv"
+    write(data, file.name, HEADER + "P1,C1,2026-06-01 10:00:00,100,completed\n")
+    paths = make_paths(data, tmp_path / "wh.duckdb")
+    grade(paths, D, D)
+    # same size and modification time: the staged rows must be the ones read the first time,
+    # which proves the file was skipped (and is the documented limit of the change check)
+    stat = file.stat()
+    file.write_text(HEADER + "P1,C1,2026-06-01 10:00:00,900,completed\n", encoding="utf-8")
+    os.utime(file, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    grade(paths, D, D)
+    assert query(paths.warehouse, STAGED) == [("P1", "C1", 100, None)]
+    # any real change of the file (here its modification time) is picked up
+    os.utime(file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000))
+    grade(paths, D, D)
+    assert query(paths.warehouse, STAGED) == [("P1", "C1", 900, None)]

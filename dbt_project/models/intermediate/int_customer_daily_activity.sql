@@ -3,6 +3,7 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
+        on_schema_change='fail',
         pre_hook="{% if is_incremental() %}delete from {{ this }} where activity_date > (select "
             ~ dbt.dateadd('day', -lookback, 'max(activity_date)') ~ " from {{ this }}){% endif %}",
     )
@@ -112,19 +113,48 @@ unioned as (
     select * from payments
     union all
     select * from interactions
+),
+
+days as (
+    select
+        customer_id,
+        activity_date,
+        cast(sum(purchase_value) as decimal(18, 2)) as purchase_value,
+        cast(sum(purchase_count) as integer) as purchase_count,
+        cast(sum(payments_due) as integer) as payments_due,
+        cast(sum(payments_due_on_time) as integer) as payments_due_on_time,
+        cast(sum(payments_paid) as integer) as payments_paid,
+        cast(sum(days_late_paid) as integer) as days_late_paid,
+        cast(sum(credit_incidents) as integer) as credit_incidents,
+        cast(sum(consultations) as integer) as consultations,
+        cast(sum(interactions) as integer) as interactions
+    from unioned
+    group by customer_id, activity_date
 )
+{%- if is_incremental() %},
+
+stored_last_purchase as (
+    -- the newest purchase day already stored before the days aggregated now
+    select customer_id, max(activity_date) as last_purchase_date
+    from {{ this }}
+    where purchase_count > 0
+    group by customer_id
+)
+{%- endif %}
 
 select
-    customer_id,
-    activity_date,
-    cast(sum(purchase_value) as decimal(18, 2)) as purchase_value,
-    cast(sum(purchase_count) as integer) as purchase_count,
-    cast(sum(payments_due) as integer) as payments_due,
-    cast(sum(payments_due_on_time) as integer) as payments_due_on_time,
-    cast(sum(payments_paid) as integer) as payments_paid,
-    cast(sum(days_late_paid) as integer) as days_late_paid,
-    cast(sum(credit_incidents) as integer) as credit_incidents,
-    cast(sum(consultations) as integer) as consultations,
-    cast(sum(interactions) as integer) as interactions
-from unioned
-group by customer_id, activity_date
+    days.*,
+    -- the customer's previous purchase day before this day (repeat purchases, first purchase of
+    -- a month): stored here once, so the metrics need no window over the whole history
+    coalesce(
+        max(case when days.purchase_count > 0 then days.activity_date end) over (
+            partition by days.customer_id order by days.activity_date
+            rows between unbounded preceding and 1 preceding
+        ),
+        {{ 'stored_last_purchase.last_purchase_date' if is_incremental() else 'cast(null as date)' }}
+    ) as previous_purchase_date
+from days
+{%- if is_incremental() %}
+left join stored_last_purchase
+    on days.customer_id = stored_last_purchase.customer_id
+{%- endif %}

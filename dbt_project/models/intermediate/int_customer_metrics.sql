@@ -17,14 +17,8 @@ customers as (
     from {{ ref('int_customers') }}
 ),
 
-with_previous as (
-    select
-        activity.*,
-        -- the customer's previous purchase day, for repeat purchases and first-in-month flags
-        max(case when purchase_count > 0 then activity_date end) over (
-            partition by customer_id order by activity_date
-            rows between unbounded preceding and 1 preceding
-        ) as previous_purchase_date
+active_days as (
+    select activity.*
     from {{ ref('int_customer_daily_activity') }} as activity
     where activity_date <= (select max(snapshot_date) from snapshot_dates)
         and customer_id in (select customer_id from customers)
@@ -57,7 +51,7 @@ daily as (
         credit_incidents,
         consultations,
         interactions
-    from with_previous
+    from active_days
 ),
 
 {% if strategy == 'aggregate' %}

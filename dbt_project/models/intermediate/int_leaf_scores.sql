@@ -27,6 +27,11 @@ valued as (
         leaves.node_id,
         leaves.metric,
         leaves.method,
+        leaves.missing_score,
+        leaves.linear_intercept,
+        leaves.linear_slope,
+        leaves.linear_floor,
+        leaves.linear_cap,
         {{ metric_value_by_name('leaves.metric', 'metrics') }} as metric_value,
         case when leaves.higher_is_better then 1 else -1 end as direction
     from population
@@ -37,71 +42,70 @@ valued as (
 ),
 
 positioned as (
+    -- only the rank-based leaves are sorted: a window over every leaf row would sort them all
+    select valued.*, cast(null as double) as top_share, cast(null as double) as percentile
+    from valued
+    where method not in ('rank_bands', 'percentile')
+    union all
     select
         valued.*,
-        case when method = 'rank_bands' then cume_dist() over (
+        cume_dist() over (
             partition by snapshot_date, grading_model, node_id
             order by direction * metric_value desc nulls last
-        ) end as top_share,
-        case when method = 'percentile' then percent_rank() over (
+        ),
+        null
+    from valued
+    where method = 'rank_bands'
+    union all
+    select
+        valued.*,
+        null,
+        percent_rank() over (
             partition by snapshot_date, grading_model, node_id
             order by direction * metric_value asc nulls first
-        ) end as percentile
+        )
     from valued
+    where method = 'percentile'
 ),
 
 banded as (
     select
-        positioned.snapshot_date,
-        positioned.grading_model,
-        positioned.node_id,
-        positioned.customer_id,
-        bands.score
+        positioned.*,
+        case when positioned.method = 'bands'
+            then positioned.metric_value else positioned.top_share end as band_value
     from positioned
-    inner join {{ ref('stg_model_bands') }} as bands
-        on positioned.grading_model = bands.grading_model
-        and positioned.node_id = bands.node_id
-    where positioned.method in ('bands', 'rank_bands')
-        and positioned.metric_value is not null
-        and (
-            bands.lower is null
-            or case when positioned.method = 'bands'
-                then positioned.metric_value else positioned.top_share end > bands.lower
-            or (bands.lower_inclusive and case when positioned.method = 'bands'
-                then positioned.metric_value else positioned.top_share end = bands.lower)
-        )
-        and (
-            bands.upper is null
-            or case when positioned.method = 'bands'
-                then positioned.metric_value else positioned.top_share end < bands.upper
-            or (bands.upper_inclusive and case when positioned.method = 'bands'
-                then positioned.metric_value else positioned.top_share end = bands.upper)
-        )
 )
 
 select
-    positioned.snapshot_date,
-    positioned.grading_model,
-    positioned.customer_id,
-    positioned.node_id,
-    positioned.metric,
-    positioned.metric_value,
-    positioned.top_share,
-    positioned.percentile,
+    banded.snapshot_date,
+    banded.grading_model,
+    banded.customer_id,
+    banded.node_id,
+    banded.metric,
+    banded.metric_value,
+    banded.top_share,
+    banded.percentile,
     cast(case
-        when positioned.metric_value is null then leaves.missing_score
-        when positioned.method = 'linear' then {{ clamp(
-            'leaves.linear_intercept + leaves.linear_slope * positioned.metric_value',
-            'leaves.linear_floor', 'leaves.linear_cap') }}
-        when positioned.method = 'percentile' then 100 * positioned.percentile
-        else banded.score
+        when banded.metric_value is null then banded.missing_score
+        when banded.method = 'linear' then {{ clamp(
+            'banded.linear_intercept + banded.linear_slope * banded.metric_value',
+            'banded.linear_floor', 'banded.linear_cap') }}
+        when banded.method = 'percentile' then 100 * banded.percentile
+        else bands.score
     end as double) as score
-from positioned
-inner join leaves
-    on positioned.grading_model = leaves.grading_model
-    and positioned.node_id = leaves.node_id
-left join banded
-    on positioned.snapshot_date = banded.snapshot_date
-    and positioned.grading_model = banded.grading_model
-    and positioned.node_id = banded.node_id
-    and positioned.customer_id = banded.customer_id
+from banded
+-- bands never overlap (`grading validate` rejects overlaps), so at most one matches
+left join {{ ref('stg_model_bands') }} as bands
+    on banded.grading_model = bands.grading_model
+    and banded.node_id = bands.node_id
+    and banded.method in ('bands', 'rank_bands')
+    and (
+        bands.lower is null
+        or banded.band_value > bands.lower
+        or (bands.lower_inclusive and banded.band_value = bands.lower)
+    )
+    and (
+        bands.upper is null
+        or banded.band_value < bands.upper
+        or (bands.upper_inclusive and banded.band_value = bands.upper)
+    )

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.dbt_cli import dbt_executable
+from dagster_project.dbt_binary import dbt_executable
 from dagster_project.grading_rules import (
     GradingModel,
     ValidationReport,

@@ -1,4 +1,4 @@
-"""The `grading` command line: demo, generate, run, validate, explain.
+"""The `grading` command line: demo, generate, run, validate, explain, simulate, backtest.
 
 Exit codes: 0 success, 1 the run failed, 2 the input was refused (invalid model or landing data,
 bad arguments) before anything was written.
@@ -87,6 +87,40 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("customer_id")
     explain.add_argument("--date", type=_date, help="snapshot date (default: the latest)")
     explain.add_argument("--model", help="one grading model (default: all that grade it)")
+    explain.add_argument(
+        "--history",
+        action="store_true",
+        help="score and grade per snapshot, and what moved each grade change",
+    )
+    explain.add_argument("--start", type=_date, help="with --history: first snapshot date")
+    explain.add_argument("--end", type=_date, help="with --history: last snapshot date")
+
+    simulate = commands.add_parser(
+        "simulate", help="grade a snapshot under a proposed model without writing any snapshot"
+    )
+    _add_path_options(simulate)
+    simulate.add_argument("proposal", type=Path, help="the proposed grading-model file")
+    simulate.add_argument(
+        "--against", help="live model to compare with (default: the proposal's name)"
+    )
+    simulate.add_argument("--date", type=_date, help="snapshot date (default: the latest graded)")
+    simulate.add_argument("--top", type=int, default=20, help="changed customers to print")
+    simulate.add_argument("--out", type=Path, help="also write CSV and JSON files here")
+
+    backtest = commands.add_parser(
+        "backtest", help="grade the history under a model and measure stability and prediction"
+    )
+    _add_path_options(backtest)
+    backtest.add_argument("model_file", type=Path, help="the grading-model file to backtest")
+    backtest.add_argument("--start", type=_date, required=True, help="first evaluation date")
+    backtest.add_argument("--end", type=_date, required=True, help="last evaluation date")
+    backtest.add_argument("--every", default="1d", help="step between evaluation dates (7d)")
+    backtest.add_argument(
+        "--out",
+        type=Path,
+        help="output folder (default: <warehouse stem>_whatif/backtests/<model>/ beside the "
+        "warehouse)",
+    )
     return parser
 
 
@@ -100,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         "run": _cmd_run,
         "validate": _cmd_validate,
         "explain": _cmd_explain,
+        "simulate": _cmd_simulate,
+        "backtest": _cmd_backtest,
     }[args.command]
     return handler(args)
 
@@ -214,12 +250,67 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_explain(args: argparse.Namespace) -> int:
     from dagster_project.explain import ExplainError, explain
+    from dagster_project.history import explain_history
 
+    if not args.history and (args.start or args.end):
+        print("error: --start/--end go with --history", file=sys.stderr)
+        return 2
     try:
-        print(explain(_paths(args), args.customer_id, args.date, args.model), end="")
+        if args.history:
+            if args.date:
+                print(
+                    "error: --date does not go with --history (use --start/--end)", file=sys.stderr
+                )
+                return 2
+            text = explain_history(_paths(args), args.customer_id, args.model, args.start, args.end)
+        else:
+            text = explain(_paths(args), args.customer_id, args.date, args.model)
     except (ExplainError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    print(text, end="")
+    return 0
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from dagster_project.scratch_grading import WhatIfFailedError, WhatIfRefusedError
+    from dagster_project.simulate import format_simulation, simulate, write_simulation
+
+    try:
+        result = simulate(_paths(args), args.proposal, args.against, args.date)
+    except WhatIfRefusedError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except WhatIfFailedError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if args.out:
+        write_simulation(result, args.out)
+    print(format_simulation(result, args.top), end="")
+    return 0
+
+
+def _cmd_backtest(args: argparse.Namespace) -> int:
+    from dagster_project.backtest import (
+        backtest,
+        default_out_dir,
+        format_backtest,
+        parse_every,
+        write_backtest,
+    )
+    from dagster_project.scratch_grading import WhatIfFailedError, WhatIfRefusedError
+
+    paths = _paths(args)
+    try:
+        result = backtest(paths, args.model_file, args.start, args.end, parse_every(args.every))
+    except WhatIfRefusedError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except WhatIfFailedError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    write_backtest(result, args.out or default_out_dir(paths, result.model))
+    print(format_backtest(result), end="")
     return 0
 
 

@@ -11,29 +11,24 @@ import importlib.metadata
 import os
 import shutil
 import subprocess
-import sys
 from functools import cached_property
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource
 from packaging import version
 
+from dagster_project.dbt_binary import dbt_executable
 from dagster_project.settings import DBT_PROJECT_DIR, SEEDS_DIR
 
+__all__ = [
+    "GradingDbtCliResource",
+    "dbt_executable",
+    "ensure_manifest",
+    "keep_partial_parse",
+    "prune_invocation_targets",
+]
+
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
-
-
-def dbt_executable() -> str:
-    """`dbt` beside this interpreter (the virtualenv's bin/), else the one on PATH."""
-    candidate = Path(sys.executable).parent / "dbt"
-    if candidate.exists():
-        return str(candidate)
-    found = shutil.which("dbt")
-    if found is None:
-        raise RuntimeError(
-            f"dbt is not installed beside {sys.executable} nor on PATH: run `make install`"
-        )
-    return found
 
 
 def _project_sources() -> list[Path]:

@@ -28,7 +28,9 @@ def explain(
             """
             select grading_model, customer_name, score, grade, grade_rank, score_rank,
                    population_size, score_top_share, next_grade_up, points_to_next_grade_up,
-                   points_above_grade_floor, model_max_score, model_version
+                   points_above_grade_floor, model_max_score, model_version, computed_grade,
+                   override_id, override_reason, override_author, override_starts_on,
+                   override_expires_on
             from marts.customer_grades
             where customer_id = ? and snapshot_date = ? and (? is null or grading_model = ?)
             order by grading_model
@@ -63,6 +65,12 @@ def explain(
                 above_floor,
                 max_score,
                 version,
+                computed_grade,
+                override_id,
+                override_reason,
+                override_author,
+                override_starts,
+                override_expires,
             ) = row
             lines.append(
                 f"{customer_id} {name or ''} — model {grading_model} (version {version}) "
@@ -72,6 +80,14 @@ def explain(
                 f"  grade {grade}, score {score:.2f} of at most {max_score:g}; "
                 f"rank {score_rank:,} of {population:,} (top {100 * top_share:.1f}%)"
             )
+            if override_id is not None:
+                lines.append(
+                    f"  manual override {override_id}: grade pinned to {grade} by "
+                    f"{override_author} ({override_reason}), {override_starts} .. "
+                    f"{override_expires}; the rules give {computed_grade}, and the distances "
+                    f"below are to the thresholds of {computed_grade}"
+                )
+                grade = computed_grade
             if next_up is not None and to_next is not None and score + to_next > max_score:
                 lines.append(
                     f"  grade {next_up} is unreachable under this model (it needs "

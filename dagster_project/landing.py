@@ -31,6 +31,17 @@ ENTITY_COLUMNS: dict[str, tuple[str, ...]] = {
     "purchases": ("purchase_id", "customer_id", "purchased_at", "amount", "status"),
     "payments": ("payment_id", "customer_id", "purchase_id", "due_date", "paid_at", "amount"),
     "interactions": ("interaction_id", "customer_id", "occurred_at", "kind"),
+    # manual grade overrides (docs/overrides.md): optional, one row per pinned grade
+    "overrides": (
+        "override_id",
+        "customer_id",
+        "grading_model",
+        "grade",
+        "reason",
+        "author",
+        "starts_on",
+        "expires_on",
+    ),
 }
 REQUIRED_ENTITIES = ("customers", "purchases")
 # Event entities are staged incrementally, file by file (models/staging/base/): their history

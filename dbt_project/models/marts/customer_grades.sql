@@ -3,6 +3,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='snapshot_date',
+        on_schema_change='append_new_columns',
     )
 }}
 {#-
@@ -12,6 +13,8 @@
   or when the customer's score top share (share of the model's population scoring at least as
   much) is within its top_share; the best grade that applies wins, the last grade catches the rest.
   Re-running a date replaces all of that date's rows.
+  `grade` is the effective grade: a manual override in force on the date (int_overrides,
+  docs/overrides.md) replaces the model's own grade, which stays in `computed_grade`.
 -#}
 with composite as (
     select
@@ -80,6 +83,34 @@ grade_floors as (
         and grades.grading_model = grade_members.grading_model
         and grades.grade_rank = grade_members.grade_rank
     where grades.min_score is not null or grades.top_share is not null
+),
+
+active_overrides as (
+    -- manual overrides in force on the date; of several, the one that started last wins
+    select
+        graded.snapshot_date,
+        graded.grading_model,
+        graded.customer_id,
+        overrides.override_id,
+        overrides.grade,
+        pinned.grade_rank,
+        overrides.override_reason,
+        overrides.override_author,
+        overrides.starts_on,
+        overrides.expires_on,
+        row_number() over (
+            partition by graded.snapshot_date, graded.grading_model, graded.customer_id
+            order by overrides.starts_on desc, overrides.override_id desc
+        ) as precedence
+    from graded
+    inner join {{ ref('int_overrides') }} as overrides
+        on graded.grading_model = overrides.grading_model
+        and graded.customer_id = overrides.customer_id
+        and graded.snapshot_date between overrides.starts_on and overrides.expires_on
+    inner join {{ ref('stg_model_grades') }} as pinned
+        on overrides.grading_model = pinned.grading_model
+        and overrides.grade = pinned.grade
+    where overrides.quarantine_reason is null
 )
 
 select
@@ -92,8 +123,8 @@ select
     customers.industry,
     customers.owner_id,
     positioned.score,
-    grades.grade,
-    graded.grade_rank,
+    coalesce(active_overrides.grade, grades.grade) as grade,
+    coalesce(active_overrides.grade_rank, graded.grade_rank) as grade_rank,
     positioned.score_rank,
     positioned.score_top_share,
     positioned.population_size,
@@ -102,7 +133,14 @@ select
     positioned.score - own_floor.floor_score as points_above_grade_floor,
     metrics.purchase_value_12m,
     models.max_score as model_max_score,
-    models.model_version
+    models.model_version,
+    grades.grade as computed_grade,
+    graded.grade_rank as computed_grade_rank,
+    active_overrides.override_id,
+    active_overrides.override_reason,
+    active_overrides.override_author,
+    active_overrides.starts_on as override_starts_on,
+    active_overrides.expires_on as override_expires_on
 from positioned
 inner join graded
     on positioned.snapshot_date = graded.snapshot_date
@@ -129,3 +167,8 @@ inner join {{ ref('int_customers') }} as customers
 inner join {{ ref('int_customer_metrics') }} as metrics
     on positioned.snapshot_date = metrics.snapshot_date
     and positioned.customer_id = metrics.customer_id
+left join active_overrides
+    on graded.snapshot_date = active_overrides.snapshot_date
+    and graded.grading_model = active_overrides.grading_model
+    and graded.customer_id = active_overrides.customer_id
+    and active_overrides.precedence = 1

@@ -8,6 +8,7 @@
     ('purchases', 'purchase_id', 'stg_purchases'),
     ('payments', 'payment_id', 'stg_payments'),
     ('interactions', 'interaction_id', 'stg_interactions'),
+    ('overrides', 'override_id', 'int_overrides'),
 ] %}
 
 {% for entity, key, model in entities %}

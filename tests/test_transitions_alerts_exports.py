@@ -50,6 +50,7 @@ from conftest import query
 from receivers import HttpReceiver, SmtpReceiver, email_text
 
 ALERTS_PATH = "/alerts"
+D0 = D1 - dt.timedelta(days=1)
 POLICIES_PATH = "/policies"
 
 
@@ -93,9 +94,9 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
         "GRADING_POLICY_WEBHOOK_BATCH": "2",
     }
 
-    def run(name: str, day: dt.date) -> None:
+    def run(name: str, day: dt.date, first: dt.date | None = None) -> None:
         write_landing(paths.data_dir, day)
-        outcome = run_grading(paths, day, day, log_level="CRITICAL")
+        outcome = run_grading(paths, first or day, day, log_level="CRITICAL")
         story.steps[name] = Step(
             name,
             outcome.success,
@@ -107,7 +108,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
     saved = dict(os.environ)
     try:
         os.environ.update(environment)
-        run("d1", D1)
+        run("d1", D1, first=D0)  # a range: D0 and D1 in one pass
         run("d2", D2)
         run("d2_again", D2)
         http.stop()  # the HTTP receiver is down for this run
@@ -140,8 +141,14 @@ def test_transitions_name_every_up_and_downgrade_new_and_exited(story: Story) ->
         [ALERT_MODEL, D4],
     )
     changes = {(d, c): (p, g, direction, prev) for d, c, p, g, direction, prev in rows}
-    assert {c for (d, c) in changes if d == D1} == {f"C{n}" for n in range(1, 8)}
-    assert all(v[2] == "new" and v[3] is None for (d, _), v in changes.items() if d == D1)
+    assert {c for (d, c) in changes if d == D0} == {f"C{n}" for n in range(1, 8)}
+    assert all(v[2] == "new" and v[3] is None for (d, _), v in changes.items() if d == D0)
+    # D1 was graded in the same run as D0: it pairs with D0 within that one pass
+    assert story.sql(
+        "select direction, previous_snapshot_date, count(*) from marts.grade_transitions "
+        "where grading_model = ? and snapshot_date = ? group by all",
+        [ALERT_MODEL, D1],
+    ) == [("unchanged", D0, 7)]
     later = {k: v[:3] for k, v in changes.items() if k[0] > D1}
     assert later == {
         (D2, "C1"): ("C", "B", "upgrade"),
@@ -345,7 +352,7 @@ def test_channels_come_from_the_environment_and_bad_urls_are_named(tmp_path: Pat
 
 
 def test_export_files_match_the_policy_table(story: Story) -> None:
-    for day in (D1, D2, D3, D4):
+    for day in (D0, D1, D2, D3, D4):
         exported = pq.read_table(story.export_dir / f"policies_{day}.parquet").to_pylist()
         table = story.sql(
             "select grading_model, customer_id, grade, discount_pct, credit_limit, "
@@ -387,8 +394,11 @@ def test_changes_file_lists_only_what_changed_since_the_previous_export(story: S
         ("removed", HELD_MODEL, "C7", "B"),
     ]
     assert {r["snapshot_date"] for r in changes} == {D3}
-    first = pq.read_table(story.export_dir / f"policy_changes_{D1}.parquet")
+    first = pq.read_table(story.export_dir / f"policy_changes_{D0}.parquet")
     assert set(first.column("change").to_pylist()) == {"added"} and first.num_rows == 14
+    # nothing changed from D0 to D1: an empty changes file, with the columns
+    unchanged = pq.read_table(story.export_dir / f"policy_changes_{D1}.parquet")
+    assert unchanged.num_rows == 0 and "discount_pct" in unchanged.column_names
 
 
 def test_changes_are_posted_in_batches_with_stable_idempotency_keys(story: Story) -> None:

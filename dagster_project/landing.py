@@ -13,8 +13,9 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
-from dagster_project.grading_rules.compiler import write_compiled
+from dagster_project.atomic_files import atomic_write
 
 ENTITY_COLUMNS: dict[str, tuple[str, ...]] = {
     "customers": (
@@ -147,4 +148,6 @@ def write_manifest(entities: dict[str, LandingEntity], config_dir: Path) -> None
         {"entity": entity_names, "path": paths, "file_id": ids},
         schema=pa.schema([("entity", pa.string()), ("path", pa.string()), ("file_id", pa.int64())]),
     )
-    write_compiled({MANIFEST_TABLE: table}, config_dir)
+    atomic_write(
+        config_dir / f"{MANIFEST_TABLE}.parquet", lambda handle: pq.write_table(table, handle)
+    )

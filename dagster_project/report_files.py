@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+from dagster_project.atomic_files import atomic_write
 
 
 def write_report(
@@ -50,12 +51,12 @@ def _jsonable(value: Any) -> Any:
 
 
 def _atomic(path: Path, write: Any) -> Path:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            write(handle)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return path
+    """`write(text_handle)` through atomic_files.atomic_write, as UTF-8 text."""
+
+    def write_text(handle: BinaryIO) -> None:
+        text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+        write(text)
+        text.flush()
+        text.detach()  # atomic_write flushes, fsyncs and closes the underlying file
+
+    return atomic_write(path, write_text)

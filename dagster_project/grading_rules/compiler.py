@@ -8,13 +8,13 @@ column names and types, and an empty table (no scope, no bands) must still have 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from dagster_project.atomic_files import atomic_write
 
 from .schema import (
     ROOT_NODE_NAME,
@@ -325,15 +325,7 @@ def write_compiled(tables: dict[str, pa.Table], out_dir: Path) -> None:
     temp file in the same directory and is renamed over the old one in one step.
     """
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
         if not name.isidentifier():
             raise ValueError(f"table name {name!r} is not a plain identifier")
-        fd, temp_name = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".parquet.tmp")
-        os.close(fd)
-        try:
-            pq.write_table(table, temp_name)
-            os.replace(temp_name, out_dir / f"{name}.parquet")
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
+        atomic_write(out_dir / f"{name}.parquet", lambda handle, t=table: pq.write_table(t, handle))

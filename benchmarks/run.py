@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -61,8 +62,14 @@ class SizeResult:
     slowest: str = ""
 
 
+BACKFILL_TIMEOUT_SECONDS = 1800
+
+
 def timed(
-    command: list[str], env: dict[str, str] | None = None, allow_failure: bool = False
+    command: list[str],
+    env: dict[str, str] | None = None,
+    allow_failure: bool = False,
+    timeout: float | None = None,
 ) -> tuple[Measure, str]:
     """Run a command in a fresh process: wall time, and the peak RSS of its process tree.
 
@@ -72,15 +79,25 @@ def timed(
     """
     wrapped = ["/usr/bin/time", "-f", "PEAK_RSS_KB=%M", *command]
     started = time.perf_counter()
-    completed = subprocess.run(
+    # its own session, so a timeout stops the whole tree (time -> grading -> dbt), not just time
+    process = subprocess.Popen(
         wrapped,
         env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         cwd=PROJECT_ROOT,
-        check=False,
+        start_new_session=True,
     )
+    try:
+        stdout, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        if not allow_failure:
+            raise
+        return Measure(time.perf_counter() - started, 0, f"stopped after {timeout:.0f} s"), ""
+    completed = subprocess.CompletedProcess(wrapped, process.returncode, stdout)
     seconds = time.perf_counter() - started
     if completed.returncode != 0 and not allow_failure:
         raise RuntimeError(
@@ -254,7 +271,10 @@ def benchmark_size(
 
     start_30 = (END_DATE - dt.timedelta(days=29)).isoformat()
     result.measures["backfill_30"], _ = timed(
-        [GRADING, "run", "--start", start_30, "--end", day, *common], env, allow_failure=True
+        [GRADING, "run", "--start", start_30, "--end", day, *common],
+        env,
+        allow_failure=True,
+        timeout=BACKFILL_TIMEOUT_SECONDS,
     )
     if customers <= pandas_backfill_max:
         result.measures["pandas_backfill_30"], _ = timed(
@@ -275,7 +295,10 @@ def benchmark_size(
     if customers <= backfill_365_max:
         start_365 = (END_DATE - dt.timedelta(days=364)).isoformat()
         result.measures["backfill_365"], _ = timed(
-            [GRADING, "run", "--start", start_365, "--end", day, *common], env, allow_failure=True
+            [GRADING, "run", "--start", start_365, "--end", day, *common],
+            env,
+            allow_failure=True,
+            timeout=BACKFILL_TIMEOUT_SECONDS,
         )
     shutil.rmtree(warehouse.parent, ignore_errors=True)
     return result

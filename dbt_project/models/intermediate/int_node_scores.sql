@@ -2,7 +2,9 @@
   Scores of every node of every grading model's tree, computed bottom-up one depth at a time:
   a weighted group is sum(weight * part), a sum group is min(sum(part), cap). Models nest at most
   max_depth levels below the root (enforced by `grading validate`), so the levels are unrolled.
-  The root (node_id 0) is the composite score. Group scores are rounded to 9 decimals.
+  The root (node_id 0) is the composite score. Group scores are rounded to 9 decimals. Leaves
+  carry their metric value and rank position along, so customer_dimension_scores needs no join
+  back to int_leaf_scores.
 -#}
 {%- set max_depth = 4 %}
 
@@ -13,7 +15,7 @@ with nodes as (
 leaf_scores as (
     select
         leaf.snapshot_date, leaf.grading_model, leaf.customer_id, leaf.node_id, leaf.score,
-        nodes.depth
+        leaf.metric_value, leaf.top_share, leaf.percentile, nodes.depth
     from {{ ref('int_leaf_scores') }} as leaf
     inner join nodes
         on leaf.grading_model = nodes.grading_model
@@ -22,7 +24,9 @@ leaf_scores as (
 
 {% for depth in range(max_depth, -1, -1) %}
 level_{{ depth }} as (
-    select snapshot_date, grading_model, customer_id, node_id, score
+    select
+        snapshot_date, grading_model, customer_id, node_id, score, metric_value, top_share,
+        percentile
     from leaf_scores
     where depth = {{ depth }}
     {%- if depth < max_depth %}
@@ -37,7 +41,10 @@ level_{{ depth }} as (
         round(case
             when parent.combine = 'weighted' then sum(child_node.weight * child.score)
             else {{ clamp('sum(child.score)', 'null', 'parent.group_cap') }}
-        end, 9) as score
+        end, 9) as score,
+        cast(null as double) as metric_value,
+        cast(null as double) as top_share,
+        cast(null as double) as percentile
     from level_{{ depth + 1 }} as child
     inner join nodes as child_node
         on child.grading_model = child_node.grading_model
@@ -61,5 +68,6 @@ all_levels as (
     {%- endfor %}
 )
 
-select snapshot_date, grading_model, customer_id, node_id, score
+select
+    snapshot_date, grading_model, customer_id, node_id, score, metric_value, top_share, percentile
 from all_levels

@@ -22,10 +22,10 @@ select
     parents.node_path as parent_dimension,
     nodes.depth,
     nodes.metric,
-    leaf.metric_value,
+    scores.metric_value,
     nodes.method,
-    leaf.top_share,
-    leaf.percentile,
+    scores.top_share,
+    scores.percentile,
     scores.score,
     nodes.max_score,
     nodes.weight,
@@ -39,10 +39,5 @@ inner join {{ ref('stg_model_nodes') }} as nodes
 left join {{ ref('stg_model_nodes') }} as parents
     on nodes.grading_model = parents.grading_model
     and nodes.parent_id = parents.node_id
-left join {{ ref('int_leaf_scores') }} as leaf
-    on scores.snapshot_date = leaf.snapshot_date
-    and scores.grading_model = leaf.grading_model
-    and scores.customer_id = leaf.customer_id
-    and scores.node_id = leaf.node_id
 inner join {{ ref('stg_grading_models') }} as models
     on scores.grading_model = models.grading_model

@@ -49,9 +49,14 @@ purchases as (
 ),
 
 valid_payments as (
+    -- only payments with an event day (due, paid, due + 31) from from_date on
     select customer_id, due_date, paid_date
     from {{ ref('stg_payments') }}
     where quarantine_reason is null
+        and (
+            due_date >= {{ dbt.dateadd('day', -31, '(select from_date from bounds)') }}
+            or paid_date >= (select from_date from bounds)
+        )
 ),
 
 payment_events as (

@@ -1,14 +1,11 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='snapshot_date',
-    )
-}}
+{{ config(materialized='view') }}
 {#-
   One row per (snapshot_date, grading_model, customer_id, dimension): every node of the model's
-  tree, groups included, with what it scored. Re-running a date replaces all of that date's rows
-  (delete by snapshot_date), so customers no longer graded leave no stale rows.
+  tree, groups included, with what it scored. A view: the scores are stored slim in
+  int_node_score_history (incremental by snapshot_date: re-running a date replaces its rows) and
+  the node's description comes from the model version that graded that date
+  (int_model_snapshot_dates -> int_model_node_history). Filters on snapshot_date, grading_model
+  or customer_id reach the stored table, so reading one customer's history stays cheap.
   weighted_score = score * effective_weight: the node's share of the composite before any cap of
   a sum group above it.
 -#}
@@ -16,10 +13,10 @@ select
     scores.snapshot_date,
     scores.grading_model,
     scores.customer_id,
-    nodes.node_path as dimension,
-    nodes.node_id,
+    nodes.dimension,
+    scores.node_id,
     nodes.node_type,
-    parents.node_path as parent_dimension,
+    nodes.parent_dimension,
     nodes.depth,
     nodes.metric,
     scores.metric_value,
@@ -31,13 +28,12 @@ select
     nodes.weight,
     nodes.effective_weight,
     scores.score * nodes.effective_weight as weighted_score,
-    models.model_version
-from {{ ref('int_node_scores') }} as scores
-inner join {{ ref('stg_model_nodes') }} as nodes
+    versions.model_version
+from {{ ref('int_node_score_history') }} as scores
+inner join {{ ref('int_model_snapshot_dates') }} as versions
+    on scores.grading_model = versions.grading_model
+    and scores.snapshot_date = versions.snapshot_date
+inner join {{ ref('int_model_node_history') }} as nodes
     on scores.grading_model = nodes.grading_model
+    and versions.model_version = nodes.model_version
     and scores.node_id = nodes.node_id
-left join {{ ref('stg_model_nodes') }} as parents
-    on nodes.grading_model = parents.grading_model
-    and nodes.parent_id = parents.node_id
-inner join {{ ref('stg_grading_models') }} as models
-    on scores.grading_model = models.grading_model

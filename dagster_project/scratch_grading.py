@@ -48,8 +48,17 @@ CONFIG_MODELS = (
     "stg_model_bands",
     "stg_model_grades",
     "stg_model_scope",
+    "stg_model_hysteresis",
 )
-SCORING_MODELS = (*CONFIG_MODELS, "int_model_population", "int_leaf_scores", "int_node_scores")
+# int_grade_hysteresis starts afresh in the scratch file: a proposal with hysteresis is graded
+# from its computed grades, without the live warehouse's held state (docs/what-if.md).
+SCORING_MODELS = (
+    *CONFIG_MODELS,
+    "int_model_population",
+    "int_leaf_scores",
+    "int_node_scores",
+    "int_grade_hysteresis",
+)
 GRADES_MODEL = "customer_grades"
 METRICS_MODEL = "int_customer_metrics"
 

@@ -166,35 +166,52 @@ drop_dates as (
     where rules.decline_drop_pct is not null
 ),
 
-drop_windows as (
+drop_pairs as (
+    -- (evaluated date, earlier snapshot within the window) pairs from the small snapshot index,
+    -- so the grade rows below are joined on equality: joining every earlier snapshot of a
+    -- customer and filtering by date afterwards grows with the square of the history
     select
         drop_dates.grading_model,
         drop_dates.snapshot_date,
         drop_dates.evaluated_date,
+        earlier_dates.snapshot_date as earlier_date,
+        rules.decline_drop_pct,
+        rules.decline_within_days
+    from drop_dates
+    inner join rules
+        on drop_dates.grading_model = rules.grading_model
+    inner join {{ ref('int_model_snapshot_dates') }} as earlier_dates
+        on drop_dates.grading_model = earlier_dates.grading_model
+        and earlier_dates.snapshot_date < drop_dates.evaluated_date
+        and earlier_dates.snapshot_date
+            >= {{ dbt.dateadd('day', '-1 * rules.decline_within_days', 'drop_dates.evaluated_date') }}
+),
+
+drop_windows as (
+    select
+        drop_pairs.grading_model,
+        drop_pairs.snapshot_date,
+        drop_pairs.evaluated_date,
         evaluated.customer_id,
         evaluated.score,
         earlier.snapshot_date as earlier_date,
         earlier.score as earlier_score,
-        rules.decline_drop_pct,
-        rules.decline_within_days,
+        drop_pairs.decline_drop_pct,
+        drop_pairs.decline_within_days,
         row_number() over (
-            partition by drop_dates.grading_model, drop_dates.snapshot_date,
-                drop_dates.evaluated_date, evaluated.customer_id
+            partition by drop_pairs.grading_model, drop_pairs.snapshot_date,
+                drop_pairs.evaluated_date, evaluated.customer_id
             order by earlier.score desc, earlier.snapshot_date
         ) as best_first
-    from drop_dates
-    inner join rules
-        on drop_dates.grading_model = rules.grading_model
+    from drop_pairs
     inner join {{ ref('customer_grades') }} as evaluated
-        on drop_dates.grading_model = evaluated.grading_model
-        and drop_dates.evaluated_date = evaluated.snapshot_date
+        on drop_pairs.grading_model = evaluated.grading_model
+        and drop_pairs.evaluated_date = evaluated.snapshot_date
     inner join {{ ref('customer_grades') }} as earlier
-        on evaluated.grading_model = earlier.grading_model
+        on drop_pairs.grading_model = earlier.grading_model
+        and drop_pairs.earlier_date = earlier.snapshot_date
         and evaluated.customer_id = earlier.customer_id
-        and earlier.model_version = evaluated.model_version
-        and earlier.snapshot_date < evaluated.snapshot_date
-        and earlier.snapshot_date
-            >= {{ dbt.dateadd('day', '-1 * rules.decline_within_days', 'evaluated.snapshot_date') }}
+        and evaluated.model_version = earlier.model_version
 ),
 
 drops as (

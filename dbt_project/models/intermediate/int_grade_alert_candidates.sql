@@ -197,12 +197,7 @@ drop_windows as (
         earlier.snapshot_date as earlier_date,
         earlier.score as earlier_score,
         drop_pairs.decline_drop_pct,
-        drop_pairs.decline_within_days,
-        row_number() over (
-            partition by drop_pairs.grading_model, drop_pairs.snapshot_date,
-                drop_pairs.evaluated_date, evaluated.customer_id
-            order by earlier.score desc, earlier.snapshot_date
-        ) as best_first
+        drop_pairs.decline_within_days
     from drop_pairs
     inner join {{ ref('customer_grades') }} as evaluated
         on drop_pairs.grading_model = evaluated.grading_model
@@ -214,22 +209,56 @@ drop_windows as (
         and evaluated.model_version = earlier.model_version
 ),
 
-drops as (
+best_earlier as (
+    -- the highest earlier score in the window; only drops deep enough go on (few rows), so
+    -- finding the date of that score below never sorts the whole window
     select
         grading_model,
         snapshot_date,
         evaluated_date,
         customer_id,
         score,
-        earlier_date,
-        earlier_score,
         decline_drop_pct,
         decline_within_days,
-        100.0 * (earlier_score - score) / earlier_score as drop_pct
+        max(earlier_score) as earlier_score
     from drop_windows
-    where best_first = 1
-        and earlier_score > 0
-        and 100.0 * (earlier_score - score) / earlier_score >= decline_drop_pct
+    group by
+        grading_model, snapshot_date, evaluated_date, customer_id, score, decline_drop_pct,
+        decline_within_days
+    having max(earlier_score) > 0
+        and 100.0 * (max(earlier_score) - score) / max(earlier_score) >= decline_drop_pct
+),
+
+drops as (
+    select
+        best_earlier.grading_model,
+        best_earlier.snapshot_date,
+        best_earlier.evaluated_date,
+        best_earlier.customer_id,
+        best_earlier.score,
+        -- the earliest snapshot that had the highest score
+        min(drop_windows.snapshot_date_of_score) as earlier_date,
+        best_earlier.earlier_score,
+        best_earlier.decline_drop_pct,
+        best_earlier.decline_within_days,
+        100.0 * (best_earlier.earlier_score - best_earlier.score) / best_earlier.earlier_score
+            as drop_pct
+    from best_earlier
+    inner join (
+        select
+            grading_model, snapshot_date, evaluated_date, customer_id, earlier_score,
+            earlier_date as snapshot_date_of_score
+        from drop_windows
+    ) as drop_windows
+        on best_earlier.grading_model = drop_windows.grading_model
+        and best_earlier.snapshot_date = drop_windows.snapshot_date
+        and best_earlier.evaluated_date = drop_windows.evaluated_date
+        and best_earlier.customer_id = drop_windows.customer_id
+        and best_earlier.earlier_score = drop_windows.earlier_score
+    group by
+        best_earlier.grading_model, best_earlier.snapshot_date, best_earlier.evaluated_date,
+        best_earlier.customer_id, best_earlier.score, best_earlier.earlier_score,
+        best_earlier.decline_drop_pct, best_earlier.decline_within_days
 ),
 
 decline_drops as (

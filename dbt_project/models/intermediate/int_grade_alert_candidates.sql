@@ -207,6 +207,11 @@ drop_windows as (
         and drop_pairs.earlier_date = earlier.snapshot_date
         and evaluated.customer_id = earlier.customer_id
         and evaluated.model_version = earlier.model_version
+    -- only earlier scores the current one is deep enough below: if any is, the highest is, so
+    -- the maximum below is unchanged, and the window never holds every customer x date pair
+    where earlier.score > 0
+        and 100.0 * (earlier.score - evaluated.score) / earlier.score
+            >= drop_pairs.decline_drop_pct
 ),
 
 best_earlier as (

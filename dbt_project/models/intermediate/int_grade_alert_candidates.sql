@@ -339,8 +339,43 @@ alerts as (
     select * from inactive
 ),
 
+alert_dates as (
+    -- the (date, customer) pairs whose dimension scores the alerts compare
+    select snapshot_date as score_date, grading_model, customer_id from alerts
+    union
+    select reference_date, grading_model, customer_id from alerts where reference_date is not null
+),
+
+alert_scores as materialized (
+    -- the few alerted customers' node scores first (materialized, so the join is planned
+    -- against the small alert side): joining the alerts to the customer_dimension_scores view
+    -- let DuckDB build the view's whole history as a hash table (8 GB spilled in a 10k x 365
+    -- backfill)
+    select
+        scores.snapshot_date, scores.grading_model, scores.customer_id, scores.node_id,
+        scores.score
+    from {{ ref('int_node_score_history') }} as scores
+    inner join alert_dates
+        on scores.snapshot_date = alert_dates.score_date
+        and scores.grading_model = alert_dates.grading_model
+        and scores.customer_id = alert_dates.customer_id
+),
+
+alert_dimensions as (
+    select alert_scores.snapshot_date, alert_scores.grading_model, alert_scores.customer_id,
+        nodes.dimension, alert_scores.score * nodes.effective_weight as weighted_score
+    from alert_scores
+    inner join {{ ref('int_model_snapshot_dates') }} as versions
+        on alert_scores.grading_model = versions.grading_model
+        and alert_scores.snapshot_date = versions.snapshot_date
+    inner join {{ ref('int_model_node_history') }} as nodes
+        on alert_scores.grading_model = nodes.grading_model
+        and versions.model_version = nodes.model_version
+        and alert_scores.node_id = nodes.node_id
+    where nodes.node_type = 'dimension'
+),
+
 moves as (
-    -- the leaf dimensions whose weighted contribution moved most since the reference snapshot
     select
         alerts.snapshot_date,
         alerts.grading_model,
@@ -349,12 +384,11 @@ moves as (
         now_scores.dimension,
         now_scores.weighted_score - then_scores.weighted_score as moved
     from alerts
-    inner join {{ ref('customer_dimension_scores') }} as now_scores
+    inner join alert_dimensions as now_scores
         on alerts.snapshot_date = now_scores.snapshot_date
         and alerts.grading_model = now_scores.grading_model
         and alerts.customer_id = now_scores.customer_id
-        and now_scores.node_type = 'dimension'
-    inner join {{ ref('customer_dimension_scores') }} as then_scores
+    inner join alert_dimensions as then_scores
         on alerts.reference_date = then_scores.snapshot_date
         and alerts.grading_model = then_scores.grading_model
         and alerts.customer_id = then_scores.customer_id

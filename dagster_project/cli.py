@@ -161,7 +161,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _grade(paths: Paths, first: dt.date, last: dt.date, verbose: bool = False) -> int:
-    from dagster_project.reporting import grade_summary
+    from dagster_project.reporting import change_summary, grade_summary
     from dagster_project.run_job import RunRefusedError, preflight, run_grading
 
     try:
@@ -193,6 +193,7 @@ def _grade(paths: Paths, first: dt.date, last: dt.date, verbose: bool = False) -
     if log_file is not None:
         print(f"dbt and Dagster log: {log_file}")
     print(grade_summary(paths, last))
+    print(change_summary(paths, last))
     return 0
 
 

@@ -21,12 +21,15 @@ GRADING_JOB_NAME = "daily_grading"
 # writer that is both the safe and the fastest choice.
 daily_grading_job = define_asset_job(
     name=GRADING_JOB_NAME,
-    selection=AssetSelection.groups("config", "reference", "staging", "intermediate", "marts")
+    selection=AssetSelection.groups(
+        "config", "reference", "staging", "intermediate", "marts", "delivery"
+    )
     - AssetSelection.assets("grading_model_files"),
     partitions_def=snapshot_partitions,
     executor_def=in_process_executor,
-    description="Validate the grading models, then build the grade snapshot for the partition "
-    "(or range of partitions) with dbt.",
+    description="Validate the grading models, build the grade snapshot, transitions, alerts and "
+    "policies for the partition (or range of partitions) with dbt, then deliver the alerts and "
+    "export the policies.",
 )
 
 

@@ -57,3 +57,35 @@ def graded_dates(paths: Paths, first: dt.date, last: dt.date) -> dict[str, int]:
             [first, last],
         ).fetchall()
     return dict(rows)
+
+
+def change_summary(paths: Paths, snapshot_date: dt.date) -> str:
+    """Up/downgrades and alert delivery on one date (docs/alerts-and-policies.md)."""
+    with read_only(paths) as connection:
+        moves = connection.execute(
+            """
+            select grading_model,
+                   count(*) filter (where direction = 'upgrade'),
+                   count(*) filter (where direction = 'downgrade'),
+                   count(*) filter (where direction = 'new'),
+                   count(*) filter (where direction = 'exited'),
+                   bool_or(rule_change)
+            from marts.grade_transitions where snapshot_date = ?
+            group by grading_model order by grading_model
+            """,
+            [snapshot_date],
+        ).fetchall()
+        alerts = connection.execute(
+            "select status, count(*) from marts.grade_alerts where snapshot_date = ? "
+            "group by status order by status",
+            [snapshot_date],
+        ).fetchall()
+    lines = [f"Changes on {snapshot_date}:"]
+    for model, up, down, new, exited, rule_change in moves:
+        note = " (rule change: no grade alerts)" if rule_change else ""
+        lines.append(
+            f"  {model:<24} {up:>7,} up {down:>7,} down {new:>7,} new {exited:>7,} exited{note}"
+        )
+    status = ", ".join(f"{count:,} {name}" for name, count in alerts) or "none"
+    lines.append(f"Alerts: {status} (marts.grade_alerts)")
+    return "\n".join(lines)

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import duckdb
 from dagster import ConfigurableResource
 
 from dagster_project import landing
+from dagster_project.alerting import Channel, load_channels
+from dagster_project.policy_export import Webhook, export_dir_for
 from dagster_project.settings import Paths
 from dagster_project.warehouse import read_only, warehouse_lock
+
+ENV_ALERT_MAX_AGE_DAYS = "GRADING_ALERT_MAX_AGE_DAYS"
 
 
 class GradingResource(ConfigurableResource):
@@ -64,3 +70,31 @@ class GradingResource(ConfigurableResource):
     def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
         with read_only(self.paths) as connection:
             yield connection
+
+
+class AlertingResource(ConfigurableResource):
+    """Where alerts go. Holds the *names* of the environment variables, never the URLs: those
+    carry credentials and must not show up in the Dagster UI or run config."""
+
+    max_age_days: int = 7
+
+    @classmethod
+    def from_env(cls) -> AlertingResource:
+        raw = os.environ.get(ENV_ALERT_MAX_AGE_DAYS, "").strip()
+        if raw and (not raw.isdigit() or int(raw) < 0):
+            raise ValueError(f"{ENV_ALERT_MAX_AGE_DAYS} must be a whole number >= 0, not {raw!r}")
+        return cls(max_age_days=int(raw) if raw else 7)
+
+    def channels(self) -> list[Channel]:
+        """Read at run time, so a changed URL needs no reload of the definitions."""
+        return load_channels()
+
+
+class PolicyExportResource(ConfigurableResource):
+    """Export folder and optional webhook, read from the environment at run time."""
+
+    def export_dir(self, paths: Paths) -> Path:
+        return export_dir_for(paths)
+
+    def webhook(self) -> Webhook | None:
+        return Webhook.from_env()

@@ -26,6 +26,8 @@ from dagster_project.resources import GradingResource
 from dagster_project.settings import scoped_environment
 
 CONFIG_SOURCE = "grading_config"
+# The alert delivery state: written by the alert_delivery asset, read by marts.grade_alerts.
+STATE_SOURCE = "alerting"
 
 # dbt unit tests pin the SQL logic; like dbt recommends, they run in the test suite
 # (tests/test_dbt_unit_tests.py), not in every production build. Data tests do run every time.
@@ -50,7 +52,10 @@ class GradingDbtTranslator(DagsterDbtTranslator):
         if resource_type == "seed":
             return "reference"
         if resource_type == "source":
-            return "config" if dbt_resource_props["source_name"] == CONFIG_SOURCE else "landing"
+            source_name = dbt_resource_props["source_name"]
+            if source_name == STATE_SOURCE:
+                return "state"
+            return "config" if source_name == CONFIG_SOURCE else "landing"
         fqn = dbt_resource_props.get("fqn", [])
         if resource_type == "model" and len(fqn) > 2:
             return fqn[1]

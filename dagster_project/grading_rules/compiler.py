@@ -1,6 +1,6 @@
 """Compiling validated grading models into the config tables the dbt SQL reads as data.
 
-The SQL is generic: it never sees YAML, only these five tables, so a model change is a data
+The SQL is generic: it never sees YAML, only these tables, so a model change is a data
 change and needs no SQL change. Every table has an explicit Arrow schema because the SQL binds to
 column names and types, and an empty table (no scope, no bands) must still have them.
 """
@@ -36,6 +36,7 @@ GRADING_MODELS_SCHEMA = pa.schema(
         ("max_score", pa.float64()),
         ("min_score", pa.float64()),
         ("allow_unreachable_grades", pa.bool_()),
+        ("policy_precedence", pa.int32()),
     ]
 )
 
@@ -102,12 +103,43 @@ MODEL_SCOPE_SCHEMA = pa.schema(
     ]
 )
 
+MODEL_HYSTERESIS_SCHEMA = pa.schema(
+    [
+        ("grading_model", pa.string()),
+        ("margin_points", pa.float64()),
+        ("confirm_snapshots", pa.int32()),
+    ]
+)
+
+MODEL_ALERT_RULES_SCHEMA = pa.schema(
+    [
+        ("grading_model", pa.string()),
+        ("fallback_recipient", pa.string()),
+        ("alert_downgrade", pa.bool_()),
+        ("alert_upgrade", pa.bool_()),
+        ("decline_snapshots", pa.int32()),
+        ("decline_drop_pct", pa.float64()),
+        ("decline_within_days", pa.int32()),
+        ("inactivity_days", pa.int32()),
+    ]
+)
+
+MODEL_ALERT_GRADES_SCHEMA = pa.schema(
+    [
+        ("grading_model", pa.string()),
+        ("grade", pa.string()),
+    ]
+)
+
 TABLE_SCHEMAS: dict[str, pa.Schema] = {
     "grading_models": GRADING_MODELS_SCHEMA,
     "model_nodes": MODEL_NODES_SCHEMA,
     "model_bands": MODEL_BANDS_SCHEMA,
     "model_grades": MODEL_GRADES_SCHEMA,
     "model_scope": MODEL_SCOPE_SCHEMA,
+    "model_hysteresis": MODEL_HYSTERESIS_SCHEMA,
+    "model_alert_rules": MODEL_ALERT_RULES_SCHEMA,
+    "model_alert_grades": MODEL_ALERT_GRADES_SCHEMA,
 }
 
 
@@ -116,7 +148,7 @@ def _opt(value: float | None) -> float | None:
 
 
 def compile_models(models: Sequence[GradingModel]) -> dict[str, pa.Table]:
-    """Flatten models into the five config tables, in TABLE_SCHEMAS order.
+    """Flatten models into the config tables, in TABLE_SCHEMAS order.
 
     Expects models that passed validation; it only refuses duplicate names, because those would
     merge two models' rows in every table.
@@ -145,6 +177,7 @@ def _compile_model(model: GradingModel, rows: dict[str, list[dict[str, object]]]
             "max_score": high,
             "min_score": low,
             "allow_unreachable_grades": model.allow_unreachable_grades,
+            "policy_precedence": model.policy_precedence,
         }
     )
 
@@ -213,6 +246,40 @@ def _compile_model(model: GradingModel, rows: dict[str, list[dict[str, object]]]
                 rows["model_scope"].append(
                     {"grading_model": model.name, "scope_field": scope_field, "scope_value": value}
                 )
+
+    _compile_changes(model, rows)
+
+
+def _compile_changes(model: GradingModel, rows: dict[str, list[dict[str, object]]]) -> None:
+    """Hysteresis and alert rules: one row per model that has them (none = feature off)."""
+    if model.hysteresis is not None:
+        rows["model_hysteresis"].append(
+            {
+                "grading_model": model.name,
+                "margin_points": float(model.hysteresis.margin_points),
+                "confirm_snapshots": model.hysteresis.confirm_snapshots,
+            }
+        )
+    alerts = model.alerts
+    if alerts is None:
+        return
+    decline = alerts.sustained_decline
+    inactivity = alerts.key_account_inactivity
+    rows["model_alert_rules"].append(
+        {
+            "grading_model": model.name,
+            "fallback_recipient": alerts.fallback_recipient.lower(),
+            "alert_downgrade": alerts.downgrade,
+            "alert_upgrade": alerts.upgrade,
+            "decline_snapshots": decline.consecutive_snapshots if decline else None,
+            "decline_drop_pct": _opt(decline.drop_pct) if decline else None,
+            "decline_within_days": decline.within_days if decline else None,
+            "inactivity_days": inactivity.days_without_purchase if inactivity else None,
+        }
+    )
+    if inactivity is not None:
+        for grade in dict.fromkeys(inactivity.grades):
+            rows["model_alert_grades"].append({"grading_model": model.name, "grade": grade})
 
 
 def _compile_bands(

@@ -41,6 +41,10 @@ Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
 GradeName = Annotated[str, StringConstraints(pattern=GRADE_NAME_PATTERN)]
 ExtraKey = Annotated[str, StringConstraints(pattern=EXTRA_KEY_PATTERN)]
 ScopeValue = Annotated[str, StringConstraints(pattern=r"\S")]
+# Deliberately simple: one '@', no spaces, a dot in the domain. Mail servers do the real check;
+# this catches the typos (a missing '@', a pasted name) that would make every alert undeliverable.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+Email = Annotated[str, StringConstraints(pattern=EMAIL_PATTERN)]
 
 
 def _weight_field() -> Any:
@@ -305,6 +309,93 @@ class Scope(_Spec):
         return [(f, v) for f in SCOPE_FIELDS if (v := getattr(self, f)) is not None]
 
 
+class Hysteresis(_Spec):
+    """Damping for customers sitting on a threshold, so their grade does not flap daily.
+
+    A grade moves only when the score clears the new grade's floor by margin_points (or falls
+    margin_points below the current grade's floor), and only after that has held for
+    confirm_snapshots snapshots in a row.
+    """
+
+    model_config = ConfigDict(title="Hysteresis")
+
+    margin_points: float = Field(
+        0.0,
+        ge=0,
+        description=(
+            "Score points a customer must clear a threshold by before the grade moves "
+            "(default 0: the threshold itself)"
+        ),
+    )
+    confirm_snapshots: int = Field(
+        1,
+        ge=1,
+        le=30,
+        description=(
+            "Consecutive snapshots the new grade must hold before it applies (default 1: at once)"
+        ),
+    )
+
+
+class SustainedDecline(_Spec):
+    """An at-risk alert while the grade has not changed yet: the score keeps falling."""
+
+    model_config = ConfigDict(title="Sustained-decline alert")
+
+    consecutive_snapshots: int | None = Field(
+        None,
+        ge=2,
+        le=30,
+        description="Alert when the score fell in each of the last N snapshots, e.g. 3",
+    )
+    drop_pct: float | None = Field(
+        None,
+        gt=0,
+        le=100,
+        description="Alert when the score fell by at least this percentage within within_days",
+    )
+    within_days: int | None = Field(
+        None,
+        ge=1,
+        le=366,
+        description="Window in days for drop_pct, e.g. 7 (with drop_pct 20: 20% in 7 days)",
+    )
+
+
+class KeyAccountInactivity(_Spec):
+    """A churn warning for the best customers when they stop buying."""
+
+    model_config = ConfigDict(title="Key-account inactivity alert")
+
+    grades: list[GradeName] = Field(
+        min_length=1, description="Grades that count as key accounts, e.g. [S, A]"
+    )
+    days_without_purchase: int = Field(
+        ge=1, le=3650, description="Alert when the last completed purchase is this many days ago"
+    )
+
+
+class Alerts(_Spec):
+    """Which changes are pushed to the customer's salesperson (customers.owner_id)."""
+
+    model_config = ConfigDict(title="Alerts")
+
+    fallback_recipient: Email = Field(
+        description=(
+            "Email address that receives the alerts of customers without an owner (or whose "
+            "owner has no usable email), e.g. sales-ops@example.com"
+        )
+    )
+    downgrade: bool = Field(True, description="Alert when a customer drops a grade (default true)")
+    upgrade: bool = Field(False, description="Alert when a customer rises a grade (default false)")
+    sustained_decline: SustainedDecline | None = Field(
+        None, description="Alert when the score keeps falling, before the grade changes"
+    )
+    key_account_inactivity: KeyAccountInactivity | None = Field(
+        None, description="Alert when a customer in a key grade stops purchasing"
+    )
+
+
 class GradingModel(_Spec):
     """A customer grading model: a scoring tree, grades and the policy bound to each grade.
 
@@ -327,6 +418,21 @@ class GradingModel(_Spec):
     score: RootGroup = Field(description="The composite score (the root group of parts)")
     grades: list[Grade] = Field(
         min_length=2, description="Grades best first; the last one is the catch-all"
+    )
+    policy_precedence: int = Field(
+        100,
+        ge=0,
+        le=1000000,
+        description=(
+            "Which model's policy applies when several models grade a customer: the lowest "
+            "number wins (default 100; ties go to the model name first in alphabetical order)"
+        ),
+    )
+    hysteresis: Hysteresis | None = Field(
+        None, description="Keep grades from flapping around a threshold; omit for none"
+    )
+    alerts: Alerts | None = Field(
+        None, description="Alerts to salespeople on grade changes; omit for no alerts"
     )
 
     _source_file: str = PrivateAttr("")

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from .catalogue import DEFAULT_CATALOGUE_PATH, PROJECT_ROOT, Metric, load_catalogue
 from .schema import (
+    EMAIL_PATTERN,
     EXTRA_KEY_PATTERN,
     GRADE_NAME_PATTERN,
     MAX_DEPTH,
@@ -32,11 +33,14 @@ from .schema import (
     PART_TAGS,
     ROOT_NODE_NAME,
     WEIGHT_TOLERANCE,
+    Alerts,
     Band,
     BandsDimension,
     Grade,
     GradingModel,
     GroupPart,
+    Hysteresis,
+    KeyAccountInactivity,
     LinearDimension,
     LinearRule,
     PercentileDimension,
@@ -45,6 +49,7 @@ from .schema import (
     RankBandsDimension,
     RootGroup,
     Scope,
+    SustainedDecline,
     part_kind,
 )
 from .tree import Loc, Node, contributions, fmt_number, rule_range, score_range, walk
@@ -428,6 +433,8 @@ class _ModelRules:
         self._check_grades()
         grades_ok = not _has_error(self.checker.findings[before:])
         self._check_scope()
+        self._check_hysteresis()
+        self._check_alerts()
         if tree_ok and grades_ok:
             self._check_reachability()
 
@@ -830,6 +837,77 @@ class _ModelRules:
                 "warning",
             )
 
+    # -- hysteresis and alerts -----------------------------------------------------------------
+
+    def _check_hysteresis(self) -> None:
+        hysteresis = self.model.hysteresis
+        if (
+            hysteresis is not None
+            and hysteresis.margin_points == 0
+            and hysteresis.confirm_snapshots == 1
+        ):
+            self.add(
+                ("hysteresis",),
+                "hysteresis with margin_points 0 and confirm_snapshots 1 changes nothing; "
+                "set margin_points (e.g. 2) or confirm_snapshots (e.g. 3), or remove it",
+                "warning",
+            )
+
+    def _check_alerts(self) -> None:
+        alerts = self.model.alerts
+        if alerts is None:
+            return
+        decline = alerts.sustained_decline
+        if decline is not None:
+            loc = ("alerts", "sustained_decline")
+            if (decline.drop_pct is None) != (decline.within_days is None):
+                given, missing = (
+                    ("drop_pct", "within_days")
+                    if decline.within_days is None
+                    else ("within_days", "drop_pct")
+                )
+                self.add(
+                    (*loc, given),
+                    f"{given} needs {missing}: the rule is 'the score fell by drop_pct percent "
+                    f"within within_days days'; add {missing} (e.g. drop_pct: 20, within_days: 7) "
+                    f"or remove {given}",
+                )
+            elif decline.consecutive_snapshots is None and decline.drop_pct is None:
+                self.add(
+                    loc,
+                    "sustained_decline sets no rule; give consecutive_snapshots (e.g. 3), or "
+                    "drop_pct with within_days (e.g. 20 and 7), or both; or remove it",
+                )
+        inactivity = alerts.key_account_inactivity
+        if inactivity is not None:
+            defined = [grade.name for grade in self.model.grades]
+            first: dict[str, int] = {}
+            for index, name in enumerate(inactivity.grades):
+                loc = ("alerts", "key_account_inactivity", "grades", index)
+                if name in first:
+                    self.add(
+                        loc,
+                        f"grade {name!r} is listed twice (also at index {first[name]}); remove "
+                        "the duplicate",
+                    )
+                    continue
+                first[name] = index
+                if name not in defined:
+                    close = difflib.get_close_matches(name, defined, n=1)
+                    hint = f"did you mean {close[0]!r}? " if close else ""
+                    self.add(
+                        loc,
+                        f"grade {name!r} is not a grade of this model; {hint}use one of "
+                        f"{', '.join(defined)}",
+                    )
+        if not (alerts.downgrade or alerts.upgrade or decline or inactivity):
+            self.add(
+                ("alerts",),
+                "every alert rule is off, so this model never alerts; enable downgrade, upgrade, "
+                "sustained_decline or key_account_inactivity, or remove alerts",
+                "warning",
+            )
+
     # -- scope ---------------------------------------------------------------------------------
 
     def _check_scope(self) -> None:
@@ -901,6 +979,7 @@ _PATTERN_HINTS = {
     EXTRA_KEY_PATTERN: "snake_case: a lowercase letter then lowercase letters, digits or "
     "underscores, e.g. service_level",
     r"\S": "a non-empty text",
+    EMAIL_PATTERN: "an email address such as sales-ops@example.com",
 }
 
 # How to fix a value, by YAML key, for range and type errors.
@@ -920,6 +999,13 @@ _FIELD_HINTS = {
     "region": "at least one value, or leave region out to include every region",
     "business_line": "at least one value, or leave business_line out to include every line",
     "industry": "at least one value, or leave industry out to include every industry",
+    "margin_points": "0 or more score points, e.g. 2",
+    "confirm_snapshots": "a whole number of snapshots from 1 to 30, e.g. 3",
+    "consecutive_snapshots": "a whole number of snapshots from 2 to 30, e.g. 3",
+    "drop_pct": "a percentage above 0 and at most 100, e.g. 20",
+    "within_days": "a whole number of days from 1 to 366, e.g. 7",
+    "days_without_purchase": "a whole number of days from 1 to 3650, e.g. 30",
+    "policy_precedence": "a whole number from 0 to 1000000; the lowest wins, e.g. 10",
 }
 
 
@@ -931,6 +1017,8 @@ def _explain(error: Mapping[str, Any], data: dict[str, Any]) -> tuple[Loc, str]:
     ctx = error.get("ctx") or {}
     key = next((item for item in reversed(loc) if isinstance(item, str)), "")
     hint = _FIELD_HINTS.get(key)
+    if loc[:1] == ("alerts",) and key == "grades":
+        hint = "at least one grade of this model, e.g. [A]"
     got = f" (got {_show(value)})"
 
     if kind == "extra_forbidden":
@@ -1052,6 +1140,14 @@ def _class_at(loc: Loc, data: dict[str, Any]) -> type[BaseModel] | None:
         return LinearRule
     if last == "policy":
         return Policy
+    if loc == ("hysteresis",):
+        return Hysteresis
+    if loc == ("alerts",):
+        return Alerts
+    if loc == ("alerts", "sustained_decline"):
+        return SustainedDecline
+    if loc == ("alerts", "key_account_inactivity"):
+        return KeyAccountInactivity
     return None
 
 

@@ -14,4 +14,6 @@ left join {{ ref('stg_model_grades') }} as better
     and grades.score >= better.min_score
 where grades.snapshot_date in (select snapshot_date from {{ ref('int_snapshot_dates') }})
     and grades.model_version in (select model_version from {{ ref('stg_grading_models') }})
+    -- hysteresis holds grades across thresholds on purpose (tested in int_grade_hysteresis)
+    and grades.grading_model not in (select grading_model from {{ ref('stg_model_hysteresis') }})
     and (better.grade is not null or (own.min_score is not null and grades.score < own.min_score))

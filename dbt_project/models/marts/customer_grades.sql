@@ -54,6 +54,21 @@ graded as (
     group by positioned.snapshot_date, positioned.grading_model, positioned.customer_id
 ),
 
+held as (
+    -- models with hysteresis keep a customer's grade until the score clears a threshold by
+    -- margin_points for confirm_snapshots snapshots (int_grade_hysteresis); floors stay computed
+    select
+        graded.snapshot_date,
+        graded.grading_model,
+        graded.customer_id,
+        coalesce(hysteresis.grade_rank, graded.grade_rank) as grade_rank
+    from graded
+    left join {{ ref('int_grade_hysteresis') }} as hysteresis
+        on graded.snapshot_date = hysteresis.snapshot_date
+        and graded.grading_model = hysteresis.grading_model
+        and graded.customer_id = hysteresis.customer_id
+),
+
 grade_members as (
     select
         graded.snapshot_date,
@@ -142,7 +157,7 @@ select
     active_overrides.starts_on as override_starts_on,
     active_overrides.expires_on as override_expires_on
 from positioned
-inner join graded
+inner join held as graded
     on positioned.snapshot_date = graded.snapshot_date
     and positioned.grading_model = graded.grading_model
     and positioned.customer_id = graded.customer_id

@@ -1,0 +1,231 @@
+"""Handing every customer's policy to the systems that apply it (CRM, ERP, pricing).
+
+For each snapshot date of a run, into the export folder (GRADING_EXPORT_DIR, default
+`<warehouse folder>/exports/`):
+
+- `policies_<date>.csv` and `.parquet`: every row of marts.customer_policy_history for the date,
+  with each `extra` key of the models as its own `extra_<key>` column;
+- `policy_changes_<date>.csv` and `.parquet`: only the (model, customer) rows whose policy differs
+  from the previous export (the newest `policies_<earlier date>.parquet` in the folder), with
+  `change` = added, changed or removed.
+
+Files are written atomically (atomic_files.py). Re-exporting a date rewrites the same bytes'
+worth of content: the previous export it compares with is the file of an earlier date, never
+the date's own. Optionally the changes are POSTed in batches to GRADING_POLICY_WEBHOOK_URL with
+an Idempotency-Key header (SHA-256 of the batch's JSON, which includes the date), so a receiver
+can drop a batch it already applied when a run is repeated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from dagster_project.atomic_files import atomic_write, remove_stale_temporaries
+from dagster_project.settings import Paths
+from dagster_project.warehouse import read_only
+
+ENV_EXPORT_DIR = "GRADING_EXPORT_DIR"
+ENV_WEBHOOK_URL = "GRADING_POLICY_WEBHOOK_URL"
+ENV_WEBHOOK_TOKEN = "GRADING_POLICY_WEBHOOK_TOKEN"
+ENV_WEBHOOK_BATCH = "GRADING_POLICY_WEBHOOK_BATCH"
+DEFAULT_BATCH_SIZE = 500
+POLICY_FILE = re.compile(r"^policies_(\d{4}-\d{2}-\d{2})\.parquet$")
+
+POLICY_SQL = """
+    select snapshot_date, grading_model, customer_id, customer_name, region, business_line,
+           industry, owner_id, grade, grade_rank, score, discount_pct, credit_limit,
+           payment_terms_days, service_response_hours, follow_up_days, policy_extra_json,
+           is_primary, policy_precedence, model_version
+    from marts.customer_policy_history
+    where snapshot_date = ?
+    order by grading_model, customer_id
+"""
+
+# What a downstream system applies: a change in any of these is a policy change.
+COMPARED_COLUMNS = (
+    "grade",
+    "discount_pct",
+    "credit_limit",
+    "payment_terms_days",
+    "service_response_hours",
+    "follow_up_days",
+    "policy_extra_json",
+    "is_primary",
+)
+
+
+class PolicyExportError(RuntimeError):
+    """The files were written, but the webhook did not accept every batch."""
+
+
+@dataclass(frozen=True)
+class Webhook:
+    url: str
+    token: str | None = None
+    batch_size: int = DEFAULT_BATCH_SIZE
+    timeout_s: float = 30.0
+
+    @classmethod
+    def from_env(cls) -> Webhook | None:
+        url = os.environ.get(ENV_WEBHOOK_URL, "").strip()
+        if not url:
+            return None
+        batch = os.environ.get(ENV_WEBHOOK_BATCH, "").strip()
+        if batch and (not batch.isdigit() or int(batch) < 1):
+            raise ValueError(f"{ENV_WEBHOOK_BATCH} must be a whole number >= 1, not {batch!r}")
+        return cls(
+            url=url,
+            token=os.environ.get(ENV_WEBHOOK_TOKEN) or None,
+            batch_size=int(batch) if batch else DEFAULT_BATCH_SIZE,
+        )
+
+
+@dataclass
+class ExportReport:
+    dates: list[dt.date] = field(default_factory=list)
+    policies: int = 0
+    changes: int = 0
+    files: list[Path] = field(default_factory=list)
+    batches_posted: int = 0
+    webhook_errors: list[str] = field(default_factory=list)
+
+
+def export_dir_for(paths: Paths) -> Path:
+    """GRADING_EXPORT_DIR, else an `exports/` folder beside the warehouse."""
+    chosen = os.environ.get(ENV_EXPORT_DIR, "").strip()
+    return Path(chosen).expanduser().resolve() if chosen else paths.warehouse.parent / "exports"
+
+
+def export_policies(
+    paths: Paths,
+    dates: list[dt.date],
+    export_dir: Path,
+    webhook: Webhook | None = None,
+) -> ExportReport:
+    """Write the files of every date (oldest first), then POST each date's changes."""
+    report = ExportReport()
+    export_dir.mkdir(parents=True, exist_ok=True)
+    pending_posts: list[tuple[dt.date, pa.Table]] = []
+    with read_only(paths) as warehouse:
+        remove_stale_temporaries(export_dir)  # the lock is held: no other export is writing
+        for day in sorted(dates):
+            policies = _flatten_extra(warehouse.execute(POLICY_SQL, [day]).to_arrow_table())
+            changes = _changes(day, policies, _previous_export(export_dir, day))
+            stem = day.isoformat()
+            report.files += _write_both(export_dir / f"policies_{stem}", policies)
+            report.files += _write_both(export_dir / f"policy_changes_{stem}", changes)
+            report.dates.append(day)
+            report.policies += policies.num_rows
+            report.changes += changes.num_rows
+            pending_posts.append((day, changes))
+    if webhook is not None:
+        for day, changes in pending_posts:
+            _post_changes(webhook, day, changes, report)
+    return report
+
+
+def _flatten_extra(table: pa.Table) -> pa.Table:
+    """Each key of the models' `extra` policies as a text column `extra_<key>`."""
+    extras = [json.loads(text or "{}") for text in table.column("policy_extra_json").to_pylist()]
+    keys = sorted({key for extra in extras for key in extra})
+    for key in keys:
+        values = [_scalar_text(extra[key]) if key in extra else None for extra in extras]
+        table = table.append_column(f"extra_{key}", pa.array(values, type=pa.string()))
+    return table
+
+
+def _scalar_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _previous_export(export_dir: Path, day: dt.date) -> Path | None:
+    earlier = [
+        (match.group(1), path)
+        for path in export_dir.iterdir()
+        if (match := POLICY_FILE.match(path.name)) and match.group(1) < day.isoformat()
+    ]
+    return max(earlier)[1] if earlier else None
+
+
+def _changes(day: dt.date, current: pa.Table, previous_file: Path | None) -> pa.Table:
+    """Rows added, changed or removed since the previous export, compared in DuckDB.
+
+    A removed row carries its last policy (what to revoke) under this export's date."""
+    with duckdb.connect() as scratch:
+        scratch.register("current_policies", current)
+        previous = (
+            current.schema.empty_table() if previous_file is None else pq.read_table(previous_file)
+        )
+        scratch.register("previous_policies", previous)
+        differs = " or ".join(f"c.{col} is distinct from p.{col}" for col in COMPARED_COLUMNS)
+        return scratch.execute(
+            f"""
+            select 'added' as change, c.* from current_policies c
+            anti join previous_policies p using (grading_model, customer_id)
+            union all by name
+            select 'changed' as change, c.* from current_policies c
+            join previous_policies p using (grading_model, customer_id)
+            where {differs}
+            union all by name
+            select 'removed' as change, p.* replace (cast(? as date) as snapshot_date)
+            from previous_policies p
+            anti join current_policies c using (grading_model, customer_id)
+            order by grading_model, customer_id
+            """,
+            [day],
+        ).to_arrow_table()
+
+
+def _write_both(stem: Path, table: pa.Table) -> list[Path]:
+    csv_path = atomic_write(stem.with_name(stem.name + ".csv"), lambda h: pacsv.write_csv(table, h))
+    parquet_path = atomic_write(
+        stem.with_name(stem.name + ".parquet"), lambda h: pq.write_table(table, h)
+    )
+    return [csv_path, parquet_path]
+
+
+def idempotency_key(payload: dict[str, Any]) -> str:
+    """Same date and same batch content -> same key, on every run."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _post_changes(webhook: Webhook, day: dt.date, changes: pa.Table, report: ExportReport) -> None:
+    rows = changes.to_pylist()
+    batches = [rows[i : i + webhook.batch_size] for i in range(0, len(rows), webhook.batch_size)]
+    for number, batch in enumerate(batches, start=1):
+        payload = {
+            "snapshot_date": day.isoformat(),
+            "batch": number,
+            "batches": len(batches),
+            "changes": batch,
+        }
+        body = json.dumps(payload, sort_keys=True, default=str).encode("utf-8")
+        headers = {
+            "Content-Type": "application/json",
+            "Idempotency-Key": idempotency_key(payload),
+        }
+        if webhook.token:
+            headers["Authorization"] = f"Bearer {webhook.token}"
+        request = urllib.request.Request(webhook.url, data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=webhook.timeout_s) as response:
+                response.read()
+            report.batches_posted += 1
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            report.webhook_errors.append(f"{day} batch {number}/{len(batches)}: {reason}")

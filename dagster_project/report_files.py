@@ -59,3 +59,22 @@ def _atomic(path: Path, write: Any) -> Path:
         Path(temp).unlink(missing_ok=True)
         raise
     return path
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write a whole UTF-8 text file so readers see the old or the new file, never half of one.
+
+    Readable by everyone (0644) like any file written with the usual umask: the dashboard is
+    meant to be opened by other users or served by a web server.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return path

@@ -130,8 +130,10 @@ def _load_model(
         GradeRow(*row)
         for row in connection.execute(
             """
-            select grade, grade_rank, customers, customer_share, revenue_12m, revenue_share,
-                avg_score, cumulative_customer_share, cumulative_revenue_share
+            select grade, grade_rank, customers, cast(customer_share as double),
+                cast(revenue_12m as double), cast(revenue_share as double),
+                cast(avg_score as double), cast(cumulative_customer_share as double),
+                cast(cumulative_revenue_share as double)
             from marts.grade_summary
             where grading_model = ? and snapshot_date = ?
             order by grade_rank
@@ -177,7 +179,8 @@ def _load_model(
         AtRiskRow(*row)
         for row in connection.execute(
             """
-            select customer_id, customer_name, owner_name, grade, score, purchase_value_12m,
+            select customer_id, customer_name, owner_name, grade, score,
+                cast(purchase_value_12m as double),
                 risk_rules, last_alert_date, last_reason
             from marts.at_risk_customers
             where grading_model = ? and snapshot_date = ?

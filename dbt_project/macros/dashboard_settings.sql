@@ -18,9 +18,22 @@
 {%- endmacro %}
 
 {#-
-  part / total as a float whatever the engine's integer division, NULL when total is 0 (dbt core
-  has no safe_divide; dbt_utils' is this same nullif).
+  part / total as a fraction whatever the engine's integer division, NULL when total is 0 (dbt
+  core has no safe_divide; dbt_utils' is this same nullif).
 -#}
 {% macro share_of(part, total) -%}
-    cast({{ part }} as {{ dbt.type_float() }}) / nullif({{ total }}, 0)
+    ({{ part }}) * 1.0 / nullif({{ total }}, 0)
+{%- endmacro %}
+
+{#-
+  Sum money exactly: a sum of doubles depends on the order parallel threads add them, so the
+  same date graded twice could differ in the last digit. Decimal sums do not.
+-#}
+{% macro exact_sum(expression) -%}
+    sum(cast(coalesce({{ expression }}, 0) as {{ dbt.type_numeric() }}))
+{%- endmacro %}
+
+{#- The average of scores (6 decimals), summed exactly for the same reason. -#}
+{% macro exact_avg(expression) -%}
+    avg(cast({{ expression }} as {{ dbt.type_numeric() }}))
 {%- endmacro %}

@@ -36,8 +36,8 @@ per_grade as (
         grading_model,
         grade,
         count(*) as customers,
-        sum(coalesce(purchase_value_12m, 0)) as revenue_12m,
-        avg(score) as avg_score
+        {{ exact_sum('purchase_value_12m') }} as revenue_12m,
+        {{ exact_avg('score') }} as avg_score
     from run_grades
     group by snapshot_date, grading_model, grade
 ),

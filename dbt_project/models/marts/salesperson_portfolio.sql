@@ -42,7 +42,7 @@ per_grade as (
         run_grades.owner_id,
         run_grades.grade,
         count(*) as customers,
-        sum(coalesce(run_grades.purchase_value_12m, 0)) as revenue_12m,
+        {{ exact_sum('run_grades.purchase_value_12m') }} as revenue_12m,
         sum(case when at_risk.customer_id is not null then 1 else 0 end) as at_risk_customers,
         sum(coalesce(window_alerts.alerts, 0)) as open_alerts
     from run_grades

@@ -82,7 +82,7 @@ def pareto_chart(
     `points` are (grade, cumulative customer share, cumulative revenue share); the curve starts
     at the origin and the dashed diagonal is "every customer brings the same".
     """
-    left, right, top, bottom = 62, 16, 16, 44
+    left, right, top, bottom = 62, 24, 16, 44
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def xy(share_x: float, share_y: float) -> tuple[float, float]:

@@ -48,8 +48,17 @@ CONFIG_MODELS = (
     "stg_model_bands",
     "stg_model_grades",
     "stg_model_scope",
+    "stg_model_hysteresis",
 )
-SCORING_MODELS = (*CONFIG_MODELS, "int_model_population", "int_leaf_scores", "int_node_scores")
+# int_grade_hysteresis has no stored state in the scratch file, so it builds from the scratch
+# dates alone: a backtest holds grades across its own dates, a one-date simulation starts fresh.
+SCORING_MODELS = (
+    *CONFIG_MODELS,
+    "int_model_population",
+    "int_leaf_scores",
+    "int_node_scores",
+    "int_grade_hysteresis",
+)
 GRADES_MODEL = "customer_grades"
 METRICS_MODEL = "int_customer_metrics"
 

@@ -15,9 +15,9 @@ from dagster_project.svg_charts import (
     BAD,
     GOOD,
     bar_chart,
+    diverging_bars,
     esc,
     histogram,
-    line_chart,
     pareto_chart,
 )
 
@@ -186,13 +186,12 @@ def _contribution(model: ModelDashboard) -> str:
 
 def _trend(model: ModelDashboard) -> str:
     dates = [m.snapshot_date.isoformat() for m in model.movements]
-    chart = line_chart(
+    chart = diverging_bars(
         dates,
-        [
-            ("upgrades · 升级", [float(m.upgrades) for m in model.movements]),
-            ("downgrades · 降级", [float(m.downgrades) for m in model.movements]),
-        ],
+        [m.upgrades for m in model.movements],
+        [m.downgrades for m in model.movements],
         label=f"{model.grading_model}: upgrades and downgrades per snapshot",
+        names=("upgrades · 升级", "downgrades · 降级"),
     )
     rule_changes = [m.snapshot_date.isoformat() for m in model.movements if m.rule_change]
     note = (

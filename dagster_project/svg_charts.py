@@ -14,7 +14,6 @@ GOOD = "#2f7d4f"
 BAD = "#c0392b"
 NEUTRAL = "#3b6ea8"
 MUTED = "#8a8f98"
-SERIES_COLOURS = (GOOD, BAD, NEUTRAL, "#d68910")
 
 
 def esc(text: object) -> str:
@@ -118,44 +117,51 @@ def pareto_chart(
     return _svg(width, height, label, body)
 
 
-def line_chart(
+def diverging_bars(
     dates: Sequence[str],
-    series: Sequence[tuple[str, Sequence[float]]],
+    up: Sequence[int],
+    down: Sequence[int],
     label: str,
+    names: tuple[str, str],
     width: int = 640,
     height: int = 260,
 ) -> str:
-    """One polyline per series over the snapshot dates, with a legend."""
-    left, right, top, bottom = 44, 16, 28, 36
+    """Per date a bar up (e.g. upgrades) and a bar down (downgrades) from a common zero line.
+
+    Two lines would hide each other whenever the counts are equal, which top-share grades make
+    the rule (every customer who moves up pushes one down).
+    """
+    left, right, top, bottom = 44, 16, 28, 22
     plot_w, plot_h = width - left - right, height - top - bottom
-    peak = max((max(values, default=0) for _, values in series), default=0) or 1
-    count = len(dates)
-
-    def x_at(i: int) -> float:
-        return left + (plot_w * i / (count - 1) if count > 1 else plot_w / 2)
-
+    peak = max([*up, *down, 0]) or 1
+    zero = top + plot_h / 2
+    scale = (plot_h / 2) / peak
+    slot = plot_w / max(len(dates), 1)
+    bar_w = max(slot * 0.8, 0.5)
     body = [
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" '
+        f'<line x1="{left}" y1="{zero:.1f}" x2="{left + plot_w}" y2="{zero:.1f}" '
         f'stroke="{MUTED}"/>',
-        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="{MUTED}"/>',
-        _text(left - 6, top + 4, f"{peak:,.0f}", anchor="end", size=10),
-        _text(left - 6, top + plot_h + 4, "0", anchor="end", size=10),
+        _text(left - 6, top + 4, f"+{peak:,}", anchor="end", size=10),
+        _text(left - 6, zero + 4, "0", anchor="end", size=10),
+        _text(left - 6, top + plot_h + 4, f"-{peak:,}", anchor="end", size=10),
     ]
     if dates:
-        body.append(_text(x_at(0), top + plot_h + 16, dates[0], anchor="start", size=10))
-        if count > 1:
-            body.append(_text(x_at(count - 1), top + plot_h + 16, dates[-1], anchor="end", size=10))
-    for n, (name, values) in enumerate(series):
-        colour = SERIES_COLOURS[n % len(SERIES_COLOURS)]
-        coords = [(x_at(i), top + plot_h * (1 - v / peak)) for i, v in enumerate(values)]
-        if len(coords) == 1:
-            x, y = coords[0]
-            body.append(f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
+        body.append(_text(left, height - 4, dates[0], anchor="start", size=10))
+        if len(dates) > 1:
+            body.append(_text(left + plot_w, height - 4, dates[-1], anchor="end", size=10))
+    for i, day in enumerate(dates):
+        x = left + i * slot + (slot - bar_w) / 2
         body.append(
-            f'<polyline class="series" fill="none" stroke="{colour}" stroke-width="2" '
-            f'points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in coords)}">'
-            f"<title>{esc(name)}</title></polyline>"
+            f'<rect class="bar" x="{x:.1f}" y="{zero - up[i] * scale:.1f}" width="{bar_w:.1f}" '
+            f'height="{up[i] * scale:.1f}" fill="{GOOD}"><title>{esc(day)}: {up[i]:,} '
+            f"{esc(names[0])}</title></rect>"
         )
+        body.append(
+            f'<rect class="bar" x="{x:.1f}" y="{zero:.1f}" width="{bar_w:.1f}" '
+            f'height="{down[i] * scale:.1f}" fill="{BAD}"><title>{esc(day)}: {down[i]:,} '
+            f"{esc(names[1])}</title></rect>"
+        )
+    for n, (name, colour) in enumerate(zip(names, (GOOD, BAD), strict=True)):
         legend_x = left + 8 + n * 150
         body.append(f'<rect x="{legend_x}" y="8" width="12" height="12" fill="{colour}"/>')
         body.append(_text(legend_x + 18, 18, name, anchor="start", size=12))

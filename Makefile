@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint dev bench clean
+.PHONY: install browser demo test lint dev bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,19 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/grading demo
 
-test: $(STAMP)
+# Headless Chromium and a CJK font for the dashboard test (tests/test_dashboard.py): Debian's
+# packages, no browser download. Skipped when both are there already.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+		echo "browser: chromium and Noto Sans CJK present"; \
+	else \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+			chromium fonts-noto-cjk; \
+	fi
+
+test: $(STAMP) browser
 	$(BIN)/ruff check dagster_project tests benchmarks
 	$(BIN)/python -m pytest -q
 

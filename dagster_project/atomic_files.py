@@ -18,8 +18,11 @@ from typing import BinaryIO
 TEMP_SUFFIX = ".tmp"
 
 
-def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> Path:
-    """Call `write(handle)` on a temporary file and move the result to `path` in one step."""
+def atomic_write(path: Path, write: Callable[[BinaryIO], None], mode: int | None = None) -> Path:
+    """Call `write(handle)` on a temporary file and move the result to `path` in one step.
+
+    `mode` sets the file's permissions (temporary files start as 0600, private to the owner).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
@@ -28,6 +31,8 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> Path:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temp_name, mode)
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)

@@ -160,7 +160,10 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _grade(paths: Paths, first: dt.date, last: dt.date, verbose: bool = False) -> int:
+def _grade(
+    paths: Paths, first: dt.date, last: dt.date, verbose: bool = False, dashboard: bool = True
+) -> int:
+    from dagster_project.dashboard_data import report_path
     from dagster_project.reporting import change_summary, grade_summary
     from dagster_project.run_job import RunRefusedError, preflight, run_grading
 
@@ -194,6 +197,8 @@ def _grade(paths: Paths, first: dt.date, last: dt.date, verbose: bool = False) -
         print(f"dbt and Dagster log: {log_file}")
     print(grade_summary(paths, last))
     print(change_summary(paths, last))
+    if dashboard:
+        print(f"Dashboard: {report_path(paths)}")
     return 0
 
 
@@ -231,12 +236,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         f"{summary.rows.get('purchases', 0):,} purchases)"
     )
     first = end - dt.timedelta(days=args.days - 1)
-    code = _grade(paths, first, end, args.verbose)
+    code = _grade(paths, first, end, args.verbose, dashboard=False)
     if code == 0:
+        from dagster_project.dashboard_data import report_path
+
         print(
             "\nNext: `.venv/bin/grading explain <customer_id>` explains a grade; `make dev` opens "
             "the Dagster UI on http://localhost:3000."
         )
+        print(f"Dashboard (open in any browser, works offline): {report_path(paths)}")
     return code
 
 

@@ -7,6 +7,7 @@ from dagster import Definitions
 from dagster_project.assets.config_assets import grading_model_config, grading_model_files
 from dagster_project.assets.dbt_assets import grading_dbt_assets
 from dagster_project.assets.delivery_assets import alert_delivery, policy_export
+from dagster_project.assets.report_assets import grade_dashboard
 from dagster_project.dbt_cli import GradingDbtCliResource, dbt_executable
 from dagster_project.jobs import daily_grading_job, daily_grading_schedule
 from dagster_project.resources import AlertingResource, GradingResource, PolicyExportResource
@@ -22,6 +23,7 @@ def build_definitions() -> Definitions:
             grading_dbt_assets,
             alert_delivery,
             policy_export,
+            grade_dashboard,
         ],
         jobs=[daily_grading_job],
         schedules=[daily_grading_schedule],

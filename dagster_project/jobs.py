@@ -22,14 +22,14 @@ GRADING_JOB_NAME = "daily_grading"
 daily_grading_job = define_asset_job(
     name=GRADING_JOB_NAME,
     selection=AssetSelection.groups(
-        "config", "reference", "staging", "intermediate", "marts", "delivery"
+        "config", "reference", "staging", "intermediate", "marts", "delivery", "reports"
     )
     - AssetSelection.assets("grading_model_files"),
     partitions_def=snapshot_partitions,
     executor_def=in_process_executor,
     description="Validate the grading models, build the grade snapshot, transitions, alerts and "
-    "policies for the partition (or range of partitions) with dbt, then deliver the alerts and "
-    "export the policies.",
+    "policies for the partition (or range of partitions) with dbt, then deliver the alerts, "
+    "export the policies and rewrite the dashboard.",
 )
 
 

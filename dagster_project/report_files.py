@@ -60,3 +60,12 @@ def _atomic(path: Path, write: Any) -> Path:
         text.detach()  # atomic_write flushes, fsyncs and closes the underlying file
 
     return atomic_write(path, write_text)
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write a whole UTF-8 text file so readers see the old or the new file, never half of one.
+
+    Readable by everyone (0644) like any file written with the usual umask: the dashboard is
+    meant to be opened by other users or served by a web server.
+    """
+    return atomic_write(path, lambda handle: handle.write(text.encode("utf-8")), mode=0o644)

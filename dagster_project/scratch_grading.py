@@ -50,8 +50,8 @@ CONFIG_MODELS = (
     "stg_model_scope",
     "stg_model_hysteresis",
 )
-# int_grade_hysteresis starts afresh in the scratch file: a proposal with hysteresis is graded
-# from its computed grades, without the live warehouse's held state (docs/what-if.md).
+# int_grade_hysteresis has no stored state in the scratch file, so it builds from the scratch
+# dates alone: a backtest holds grades across its own dates, a one-date simulation starts fresh.
 SCORING_MODELS = (
     *CONFIG_MODELS,
     "int_model_population",

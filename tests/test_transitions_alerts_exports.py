@@ -96,7 +96,8 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
 
     def run(name: str, day: dt.date, first: dt.date | None = None) -> None:
         write_landing(paths.data_dir, day)
-        outcome = run_grading(paths, first or day, day, log_level="CRITICAL")
+        # ERROR: a failed step is explained in the captured output of a failing test
+        outcome = run_grading(paths, first or day, day, log_level="ERROR")
         story.steps[name] = Step(
             name,
             outcome.success,

@@ -248,6 +248,7 @@ def benchmark_size(
     daily_results = newest_run_results()
     result.sql_seconds = sql_seconds(daily_results)
     result.slowest = slowest_nodes(daily_results)
+    result.overheads.append(overhead("daily job", result.measures["daily"]))
     print(
         f"   daily {result.measures['daily'].seconds:.1f}s (SQL {result.sql_seconds:.1f}s)",
         flush=True,
@@ -397,14 +398,18 @@ def render(results: list[SizeResult], command: str) -> str:
             f"| {ratio(m.get('backfill_365'), m.get('daily'))} "
             f"| {ratio(m.get('pandas_backfill_30'), m.get('backfill_30'))} |"
         )
-    checks = [
-        f"- {r.customers:,} customers: pandas vs pipeline grades {r.grades_match}"
-        for r in results
-        if r.grades_match
-    ] + [
-        f"- {r.customers:,} customers, slowest dbt nodes of the daily job: {r.slowest}"
-        for r in results
-    ]
+    checks = (
+        [
+            f"- {r.customers:,} customers: pandas vs pipeline grades {r.grades_match}"
+            for r in results
+            if r.grades_match
+        ]
+        + [
+            f"- {r.customers:,} customers, slowest dbt nodes of the daily job: {r.slowest}"
+            for r in results
+        ]
+        + [f"- {r.customers:,} customers, {line}" for r in results for line in r.overheads]
+    )
     return "\n".join(
         [
             f"Measured {dt.datetime.now():%Y-%m-%d %H:%M} on {machine()}.",

@@ -76,45 +76,52 @@ def discover(data_dir: Path) -> dict[str, LandingEntity]:
         )
     found: dict[str, LandingEntity] = {}
     problems: list[str] = []
-    for entity, columns in ENTITY_COLUMNS.items():
-        by_format = {fmt: sorted(data_dir.glob(f"{entity}*.{fmt}")) for fmt in FORMATS}
-        present = [fmt for fmt in FORMATS if by_format[fmt]]
-        if len(present) > 1:
-            problems.append(
-                f"{entity}: both CSV and Parquet files in {data_dir}; keep one format per entity"
-            )
-            continue
-        if not present:
-            if entity in REQUIRED_ENTITIES:
-                problems.append(
-                    f"{entity}: no {entity}*.csv or {entity}*.parquet in {data_dir} (required)"
-                )
-            found[entity] = LandingEntity(entity, None, ())
-            continue
-        fmt = present[0]
-        files = tuple(by_format[fmt])
-        for file in files:
-            missing = [c for c in columns if c not in _columns_of(file, fmt)]
-            if missing:
-                problems.append(
-                    f"{entity}: {file.name} lacks column(s) {', '.join(missing)}; expected "
-                    f"{', '.join(columns)} (docs/landing-data.md)"
-                )
-        found[entity] = LandingEntity(entity, str(data_dir / f"{entity}*.{fmt}"), files)
+    with duckdb.connect() as connection:  # one connection: opening one costs more than a describe
+        for entity, columns in ENTITY_COLUMNS.items():
+            entity_problems, found[entity] = _discover_entity(connection, data_dir, entity, columns)
+            problems += entity_problems
     if problems:
         raise LandingDataError("landing data cannot be read:\n  " + "\n  ".join(problems))
     return found
 
 
-def _columns_of(file: Path, fmt: str) -> set[str]:
+def _discover_entity(
+    connection: duckdb.DuckDBPyConnection, data_dir: Path, entity: str, columns: tuple[str, ...]
+) -> tuple[list[str], LandingEntity]:
+    """One entity's files and the problems found with them."""
+    by_format = {fmt: sorted(data_dir.glob(f"{entity}*.{fmt}")) for fmt in FORMATS}
+    present = [fmt for fmt in FORMATS if by_format[fmt]]
+    if len(present) > 1:
+        problem = f"{entity}: both CSV and Parquet files in {data_dir}; keep one format per entity"
+        return [problem], LandingEntity(entity, None, ())
+    if not present:
+        problems = []
+        if entity in REQUIRED_ENTITIES:
+            problems.append(
+                f"{entity}: no {entity}*.csv or {entity}*.parquet in {data_dir} (required)"
+            )
+        return problems, LandingEntity(entity, None, ())
+    fmt = present[0]
+    files = tuple(by_format[fmt])
+    problems = []
+    for file in files:
+        missing = [c for c in columns if c not in _columns_of(connection, file, fmt)]
+        if missing:
+            problems.append(
+                f"{entity}: {file.name} lacks column(s) {', '.join(missing)}; expected "
+                f"{', '.join(columns)} (docs/landing-data.md)"
+            )
+    return problems, LandingEntity(entity, str(data_dir / f"{entity}*.{fmt}"), files)
+
+
+def _columns_of(connection: duckdb.DuckDBPyConnection, file: Path, fmt: str) -> set[str]:
     reader = (
         "read_parquet(?)" if fmt == "parquet" else "read_csv(?, header = true, all_varchar = true)"
     )
-    with duckdb.connect() as connection:
-        try:
-            rows = connection.execute(f"describe select * from {reader}", [str(file)]).fetchall()
-        except duckdb.Error as error:
-            raise LandingDataError(f"{file}: cannot be read as {fmt}: {error}") from error
+    try:
+        rows = connection.execute(f"describe select * from {reader}", [str(file)]).fetchall()
+    except duckdb.Error as error:
+        raise LandingDataError(f"{file}: cannot be read as {fmt}: {error}") from error
     return {row[0].strip().lower() for row in rows}
 
 

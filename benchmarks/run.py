@@ -364,6 +364,8 @@ def render(results: list[SizeResult], command: str) -> str:
         m = result.measures.get(key)
         if m is None:
             return "not run"
+        if m.note.startswith("stopped"):  # killed on the timeout: no peak memory was recorded
+            return f"**{m.note}**"
         if m.note:
             return f"**{m.note}** after {m.seconds:.0f} s (peak {m.peak_rss_mb:,.0f} MB)"
         return f"{m.seconds:.1f} s / {m.peak_rss_mb:,.0f} MB"

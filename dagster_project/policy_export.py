@@ -125,7 +125,7 @@ def export_policies(
         exported = _exported_dates(export_dir)
         just_written: tuple[dt.date, pa.Table] | None = None
         for day in sorted(dates):
-            policies = _flatten_extra(warehouse.execute(POLICY_SQL, [day]).to_arrow_table())
+            policies = _flatten_extra(warehouse.sql(POLICY_SQL, params=[day]).to_arrow_table())
             changes = _changes(
                 day, policies, _previous_export(export_dir, exported, day, just_written)
             )
@@ -200,7 +200,7 @@ def _changes(day: dt.date, current: pa.Table, previous: pa.Table | None) -> pa.T
             "previous_policies", current.schema.empty_table() if previous is None else previous
         )
         differs = " or ".join(f"c.{col} is distinct from p.{col}" for col in COMPARED_COLUMNS)
-        return scratch.execute(
+        return scratch.sql(
             f"""
             select 'added' as change, c.* from current_policies c
             anti join previous_policies p using (grading_model, customer_id)
@@ -214,7 +214,7 @@ def _changes(day: dt.date, current: pa.Table, previous: pa.Table | None) -> pa.T
             anti join current_policies c using (grading_model, customer_id)
             order by grading_model, customer_id
             """,
-            [day],
+            params=[day],
         ).to_arrow_table()
 
 

@@ -4,8 +4,8 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{% if is_incremental() %}delete from {{ this }} where activity_date > (select "
-            ~ dbt.dateadd('day', -lookback, 'max(activity_date)') ~ " from {{ this }}){% endif %}",
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where activity_date >= cast('"
+            ~ "{{ activity_watermark(this, " ~ lookback ~ ") }}' as date){% endif %}",
     )
 }}
 {#-
@@ -19,20 +19,12 @@
   snapshot date are excluded by the metric windows, so past dates re-grade exactly.
 -#}
 
-with bounds as (
-    select
-        {% if is_incremental() -%}
-        coalesce(
-            {{ dbt.dateadd('day', 1, 'max(activity_date)') }}, cast('1900-01-01' as date)
-        ) as from_date,
-        {%- else -%}
-        cast('1900-01-01' as date) as from_date,
-        {%- endif %}
-        {{ run_today() }} as to_date
-    {% if is_incremental() %}from {{ this }}{% endif %}
-),
+{%- set from_date = activity_watermark(this, lookback) %}
+{#- constants, not a subquery: they reach the scans of the staged events below the views' joins -#}
+{%- set from_day = 'cast(' ~ sql_string(from_date) ~ ' as date)' %}
+{%- set from_time = 'cast(' ~ sql_string(from_date) ~ ' as ' ~ dbt.type_timestamp() ~ ')' %}
 
-purchases as (
+with purchases as (
     select
         customer_id,
         purchase_date as activity_date,
@@ -43,8 +35,9 @@ purchases as (
     from {{ ref('stg_purchases') }}
     where quarantine_reason is null
         and status = 'completed'
-        and purchase_date >= (select from_date from bounds)
-        and purchase_date <= (select to_date from bounds)
+        -- on the stored timestamp: a filter on the cast date stays above the view's join
+        and purchased_at >= {{ from_time }}
+        and purchase_date <= {{ run_today() }}
     group by customer_id, purchase_date
 ),
 
@@ -54,8 +47,8 @@ valid_payments as (
     from {{ ref('stg_payments') }}
     where quarantine_reason is null
         and (
-            due_date >= {{ dbt.dateadd('day', -31, '(select from_date from bounds)') }}
-            or paid_date >= (select from_date from bounds)
+            due_date >= {{ dbt.dateadd('day', -31, from_day) }}
+            or paid_date >= {{ from_day }}
         )
 ),
 
@@ -90,8 +83,8 @@ payments as (
         0 as consultations,
         0 as interactions
     from payment_events
-    where activity_date >= (select from_date from bounds)
-        and activity_date <= (select to_date from bounds)
+    where activity_date >= {{ from_day }}
+        and activity_date <= {{ run_today() }}
     group by customer_id, cast(activity_date as date)
 ),
 
@@ -107,8 +100,8 @@ interactions as (
         count(*) as interactions
     from {{ ref('stg_interactions') }}
     where quarantine_reason is null
-        and interaction_date >= (select from_date from bounds)
-        and interaction_date <= (select to_date from bounds)
+        and occurred_at >= {{ from_time }}
+        and interaction_date <= {{ run_today() }}
     group by customer_id, interaction_date
 ),
 

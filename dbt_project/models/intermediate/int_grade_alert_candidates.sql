@@ -166,72 +166,62 @@ drop_dates as (
     where rules.decline_drop_pct is not null
 ),
 
-drop_pairs as (
-    -- (evaluated date, earlier snapshot within the window) pairs from the small snapshot index,
-    -- so the grade rows below are joined on equality: joining every earlier snapshot of a
-    -- customer and filtering by date afterwards grows with the square of the history
-    select
-        drop_dates.grading_model,
-        drop_dates.snapshot_date,
-        drop_dates.evaluated_date,
-        earlier_dates.snapshot_date as earlier_date,
-        rules.decline_drop_pct,
-        rules.decline_within_days
+drop_span as (
+    -- per model, the oldest date evaluated: the history the window below needs starts
+    -- decline_within_days before it
+    select drop_dates.grading_model, min(drop_dates.evaluated_date) as first_evaluated
     from drop_dates
-    inner join rules
-        on drop_dates.grading_model = rules.grading_model
-    inner join {{ ref('int_model_snapshot_dates') }} as earlier_dates
-        on drop_dates.grading_model = earlier_dates.grading_model
-        and earlier_dates.snapshot_date < drop_dates.evaluated_date
-        and earlier_dates.snapshot_date
-            >= {{ dbt.dateadd('day', '-1 * rules.decline_within_days', 'drop_dates.evaluated_date') }}
+    group by drop_dates.grading_model
 ),
 
-drop_windows as (
+drop_history as materialized (
+    -- the highest earlier score within the window, for every snapshot from one pass of a range
+    -- frame over the customer's snapshots (same model version): pairing each date with every
+    -- earlier date instead grew with dates x window x customers (185 s of a 10,000-customer
+    -- 365-date backfill, and out of reach at 1,000,000)
     select
-        drop_pairs.grading_model,
-        drop_pairs.snapshot_date,
-        drop_pairs.evaluated_date,
-        evaluated.customer_id,
-        evaluated.score,
-        earlier.snapshot_date as earlier_date,
-        earlier.score as earlier_score,
-        drop_pairs.decline_drop_pct,
-        drop_pairs.decline_within_days
-    from drop_pairs
-    inner join {{ ref('customer_grades') }} as evaluated
-        on drop_pairs.grading_model = evaluated.grading_model
-        and drop_pairs.evaluated_date = evaluated.snapshot_date
-    inner join {{ ref('customer_grades') }} as earlier
-        on drop_pairs.grading_model = earlier.grading_model
-        and drop_pairs.earlier_date = earlier.snapshot_date
-        and evaluated.customer_id = earlier.customer_id
-        and evaluated.model_version = earlier.model_version
-    -- only earlier scores the current one is deep enough below: if any is, the highest is, so
-    -- the maximum below is unchanged, and the window never holds every customer x date pair
-    where earlier.score > 0
-        and 100.0 * (earlier.score - evaluated.score) / earlier.score
-            >= drop_pairs.decline_drop_pct
+        grades.grading_model,
+        grades.customer_id,
+        grades.model_version,
+        grades.snapshot_date,
+        grades.score,
+        rules.decline_drop_pct,
+        rules.decline_within_days,
+        max(grades.score) over (
+            partition by grades.grading_model, grades.customer_id, grades.model_version
+            order by {{ day_number('grades.snapshot_date') }}
+            range between rules.decline_within_days preceding and 1 preceding
+        ) as best_earlier_score
+    from {{ ref('customer_grades') }} as grades
+    inner join rules
+        on grades.grading_model = rules.grading_model
+    inner join drop_span
+        on grades.grading_model = drop_span.grading_model
+    where rules.decline_drop_pct is not null
+        and grades.snapshot_date
+            >= {{ dbt.dateadd('day', '-1 * rules.decline_within_days', 'drop_span.first_evaluated') }}
+        and grades.snapshot_date <= {{ snapshot_end() }}
 ),
 
 best_earlier as (
-    -- the highest earlier score in the window; only drops deep enough go on (few rows), so
-    -- finding the date of that score below never sorts the whole window
+    -- the evaluated snapshots whose score is deep enough below the best earlier one (few rows)
     select
-        grading_model,
-        snapshot_date,
-        evaluated_date,
-        customer_id,
-        score,
-        decline_drop_pct,
-        decline_within_days,
-        max(earlier_score) as earlier_score
-    from drop_windows
-    group by
-        grading_model, snapshot_date, evaluated_date, customer_id, score, decline_drop_pct,
-        decline_within_days
-    having max(earlier_score) > 0
-        and 100.0 * (max(earlier_score) - score) / max(earlier_score) >= decline_drop_pct
+        drop_history.grading_model,
+        drop_dates.snapshot_date,
+        drop_dates.evaluated_date,
+        drop_history.customer_id,
+        drop_history.model_version,
+        drop_history.score,
+        drop_history.decline_drop_pct,
+        drop_history.decline_within_days,
+        drop_history.best_earlier_score as earlier_score
+    from drop_history
+    inner join drop_dates
+        on drop_history.grading_model = drop_dates.grading_model
+        and drop_history.snapshot_date = drop_dates.evaluated_date
+    where drop_history.best_earlier_score > 0
+        and 100.0 * (drop_history.best_earlier_score - drop_history.score)
+            / drop_history.best_earlier_score >= drop_history.decline_drop_pct
 ),
 
 drops as (
@@ -241,25 +231,22 @@ drops as (
         best_earlier.evaluated_date,
         best_earlier.customer_id,
         best_earlier.score,
-        -- the earliest snapshot that had the highest score
-        min(drop_windows.snapshot_date_of_score) as earlier_date,
+        -- the earliest snapshot in the window that had the highest score
+        min(earlier.snapshot_date) as earlier_date,
         best_earlier.earlier_score,
         best_earlier.decline_drop_pct,
         best_earlier.decline_within_days,
         100.0 * (best_earlier.earlier_score - best_earlier.score) / best_earlier.earlier_score
             as drop_pct
     from best_earlier
-    inner join (
-        select
-            grading_model, snapshot_date, evaluated_date, customer_id, earlier_score,
-            earlier_date as snapshot_date_of_score
-        from drop_windows
-    ) as drop_windows
-        on best_earlier.grading_model = drop_windows.grading_model
-        and best_earlier.snapshot_date = drop_windows.snapshot_date
-        and best_earlier.evaluated_date = drop_windows.evaluated_date
-        and best_earlier.customer_id = drop_windows.customer_id
-        and best_earlier.earlier_score = drop_windows.earlier_score
+    inner join drop_history as earlier
+        on best_earlier.grading_model = earlier.grading_model
+        and best_earlier.customer_id = earlier.customer_id
+        and best_earlier.model_version = earlier.model_version
+        and best_earlier.earlier_score = earlier.score
+    where earlier.snapshot_date < best_earlier.evaluated_date
+        and earlier.snapshot_date >= {{ dbt.dateadd(
+            'day', '-1 * best_earlier.decline_within_days', 'best_earlier.evaluated_date') }}
     group by
         best_earlier.grading_model, best_earlier.snapshot_date, best_earlier.evaluated_date,
         best_earlier.customer_id, best_earlier.score, best_earlier.earlier_score,

@@ -135,15 +135,17 @@ def overhead(label: str, measure: Measure) -> str:
     """How much of a run's wall time dbt's own build took; the rest is start-up and Dagster."""
     if measure.note:
         return f"{label}: {measure.note}"
-    dbt_seconds = newest_run_results()["elapsed_time"]
+    results = newest_run_results()
+    dbt_seconds = results["elapsed_time"]
     return (
         f"{label}: dbt build {dbt_seconds:.1f} s of {measure.seconds:.1f} s wall "
-        f"(start-up, Dagster events and the run summary: {measure.seconds - dbt_seconds:.1f} s)"
+        f"(start-up, Dagster events and the run summary: {measure.seconds - dbt_seconds:.1f} s); "
+        f"slowest nodes: {slowest_nodes(results, 4)}"
     )
 
 
 def slowest_nodes(results: dict, count: int = 6) -> str:
-    """Where the daily run's dbt time went: its slowest models and tests."""
+    """Where a run's dbt time went: its slowest models and tests."""
     timed_nodes = sorted(
         ((r["execution_time"], r["unique_id"].split(".")[2]) for r in results["results"]),
         reverse=True,

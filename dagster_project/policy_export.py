@@ -120,14 +120,15 @@ def export_policies(
     report = ExportReport()
     export_dir.mkdir(parents=True, exist_ok=True)
     pending_posts: list[tuple[dt.date, pa.Table]] = []
-    with read_only(paths) as warehouse:
+    # one scratch database for every date's comparison: opening one costs more than a small diff
+    with read_only(paths) as warehouse, duckdb.connect() as scratch:
         remove_stale_temporaries(export_dir)  # the lock is held: no other export is writing
         exported = _exported_dates(export_dir)
         just_written: tuple[dt.date, pa.Table] | None = None
         for day in sorted(dates):
             policies = _flatten_extra(warehouse.sql(POLICY_SQL, params=[day]).to_arrow_table())
             changes = _changes(
-                day, policies, _previous_export(export_dir, exported, day, just_written)
+                scratch, day, policies, _previous_export(export_dir, exported, day, just_written)
             )
             stem = day.isoformat()
             report.files += _write_both(export_dir / f"policies_{stem}", policies)
@@ -190,15 +191,20 @@ def _previous_export(
     return pq.read_table(export_dir / f"policies_{newest.isoformat()}.parquet")
 
 
-def _changes(day: dt.date, current: pa.Table, previous: pa.Table | None) -> pa.Table:
+def _changes(
+    scratch: duckdb.DuckDBPyConnection,
+    day: dt.date,
+    current: pa.Table,
+    previous: pa.Table | None,
+) -> pa.Table:
     """Rows added, changed or removed since the previous export, compared in DuckDB.
 
     A removed row carries its last policy (what to revoke) under this export's date."""
-    with duckdb.connect() as scratch:
-        scratch.register("current_policies", current)
-        scratch.register(
-            "previous_policies", current.schema.empty_table() if previous is None else previous
-        )
+    scratch.register("current_policies", current)
+    scratch.register(
+        "previous_policies", current.schema.empty_table() if previous is None else previous
+    )
+    try:
         differs = " or ".join(f"c.{col} is distinct from p.{col}" for col in COMPARED_COLUMNS)
         return scratch.sql(
             f"""
@@ -216,6 +222,9 @@ def _changes(day: dt.date, current: pa.Table, previous: pa.Table | None) -> pa.T
             """,
             params=[day],
         ).to_arrow_table()
+    finally:
+        scratch.unregister("current_policies")
+        scratch.unregister("previous_policies")
 
 
 def _write_both(stem: Path, table: pa.Table) -> list[Path]:

@@ -177,8 +177,8 @@ drop_span as (
 drop_history as materialized (
     -- the highest earlier score within the window, for every snapshot from one pass of a range
     -- frame over the customer's snapshots (same model version): pairing each date with every
-    -- earlier date instead grew with dates x window x customers (185 s of a 10,000-customer
-    -- 365-date backfill, and out of reach at 1,000,000)
+    -- earlier date instead grew with dates x window x customers (105 s of the 296 s dbt build
+    -- of a 10,000-customer 365-date backfill, docs/benchmarks.md)
     select
         grades.grading_model,
         grades.customer_id,

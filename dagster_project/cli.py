@@ -189,6 +189,8 @@ def _grade(
             lines = log_file.read_text(encoding="utf-8").splitlines()
             failures = [line for line in lines if re.search(r"\b(FAIL|ERROR)\b", line)]
             print("\n".join(failures[:20] + lines[-5:]), file=sys.stderr)
+            if any("Out of Memory Error" in line for line in lines):
+                print(_out_of_memory_hint(first, last), file=sys.stderr)
         where = f"full log: {log_file}" if log_file else "see the log above"
         print(f"error: grading run {outcome.run_id} failed ({where})", file=sys.stderr)
         return 1
@@ -200,6 +202,18 @@ def _grade(
     if dashboard:
         print(f"Dashboard: {report_path(paths)}")
     return 0
+
+
+def _out_of_memory_hint(first: dt.date, last: dt.date) -> str:
+    """What to do when DuckDB ran out of memory: the range holds every date's scores at once."""
+    days = (last - first).days + 1
+    limit = os.environ.get("GRADING_DUCKDB_MEMORY_LIMIT", "3GB")
+    return (
+        f"error: DuckDB ran out of memory (GRADING_DUCKDB_MEMORY_LIMIT={limit}) grading {days} "
+        "date(s) in one run. Grade the range in shorter pieces (e.g. --start/--end a month at a "
+        "time; re-grading a date replaces its rows) or raise "
+        "GRADING_DUCKDB_MEMORY_LIMIT; see docs/orchestration.md#partitions-schedule-and-backfills"
+    )
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

@@ -204,3 +204,32 @@ def test_demo_command_generates_grades_and_summarises(
     dates = query(warehouse, "select count(distinct snapshot_date) from marts.customer_grades")
     assert dates == [(2,)]
     assert list((tmp_path / "data").glob("purchases*.csv"))
+
+
+def test_out_of_memory_names_the_limit_and_what_to_do(
+    landing: GenerationSummary,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A real DuckDB out-of-memory failure (a 4 MB limit) ends with advice, not only a trace."""
+    monkeypatch.setenv("GRADING_DUCKDB_MEMORY_LIMIT", "4MB")
+    first, last = END_DATE - dt.timedelta(days=2), END_DATE
+    code = main(
+        [
+            "run",
+            "--start",
+            first.isoformat(),
+            "--end",
+            last.isoformat(),
+            "--data",
+            str(landing.out_dir),
+            "--warehouse",
+            str(tmp_path / "wh" / "grading.duckdb"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Out of Memory Error" in err
+    assert "DuckDB ran out of memory (GRADING_DUCKDB_MEMORY_LIMIT=4MB) grading 3 date(s)" in err
+    assert "shorter pieces" in err and "docs/orchestration.md" in err

@@ -62,12 +62,21 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--format", choices=["csv", "parquet"], default="csv")
     generate.add_argument("--no-bad-rows", action="store_true")
 
-    run = commands.add_parser("run", help="grade one snapshot date or a range (one Dagster run)")
+    run = commands.add_parser(
+        "run", help="grade one snapshot date or a range (one Dagster run per memory-sized piece)"
+    )
     _add_path_options(run)
     run.add_argument("--date", type=_date, help="the snapshot date to grade")
     run.add_argument("--start", type=_date, help="first snapshot date of a range")
     run.add_argument("--end", type=_date, help="last snapshot date of a range (inclusive)")
     run.add_argument("--verbose", action="store_true", help="log every Dagster/dbt step")
+    run.add_argument(
+        "--dates-per-run",
+        type=int,
+        metavar="N",
+        help="grade a range as runs of at most N dates (default: sized from the customer count "
+        "and GRADING_DUCKDB_MEMORY_LIMIT, or GRADING_DATES_PER_RUN)",
+    )
     run.add_argument(
         "--reaggregate-days",
         type=int,
@@ -161,29 +170,72 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _grade(
-    paths: Paths, first: dt.date, last: dt.date, verbose: bool = False, dashboard: bool = True
+    paths: Paths,
+    first: dt.date,
+    last: dt.date,
+    verbose: bool = False,
+    dashboard: bool = True,
+    dates_per_run: int | None = None,
 ) -> int:
+    """Grade [first, last] as one Dagster run, or as consecutive runs when it is too long."""
     from dagster_project.dashboard_data import report_path
+    from dagster_project.range_pieces import RangeSettingError, split_range
+    from dagster_project.range_pieces import dates_per_run as size_runs
     from dagster_project.reporting import change_summary, grade_summary
-    from dagster_project.run_job import RunRefusedError, preflight, run_grading
+    from dagster_project.run_job import RunRefusedError, preflight
 
     try:
         for warning in preflight(paths):
             print(f"warning: {warning}", file=sys.stderr)
-    except RunRefusedError as error:
+        if last < first:
+            raise RunRefusedError(f"--end {last} is before --start {first}")
+        pieces, size, why = [(first, last)], 1, "one date"
+        if last > first:
+            size, why = size_runs(paths.data_dir, dates_per_run)
+            pieces = split_range(first, last, size)
+    except (RunRefusedError, RangeSettingError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if len(pieces) > 1:
+        print(
+            f"grading {first} .. {last} as {len(pieces)} runs of at most {size} dates ({why}; "
+            "docs/orchestration.md#how-long-a-range-fits-in-memory)",
+            flush=True,
+        )
+    for index, (start, end) in enumerate(pieces):
+        if not _grade_one_run(paths, start, end, verbose, alert_window_end=last):
+            if index > 0:
+                print(
+                    f"error: {first} .. {pieces[index - 1][1]} are graded; {start} .. {last} "
+                    f"are not. Re-run `grading run --start {start} --end {last}` once the "
+                    "cause is fixed",
+                    file=sys.stderr,
+                )
+            return 1
+    print(grade_summary(paths, last))
+    print(change_summary(paths, last))
+    if dashboard:
+        print(f"Dashboard: {report_path(paths)}")
+    return 0
+
+
+def _grade_one_run(
+    paths: Paths, first: dt.date, last: dt.date, verbose: bool, alert_window_end: dt.date
+) -> bool:
+    """One Dagster run over [first, last]; prints where its log is and why it failed."""
+    from dagster_project.run_job import run_grading
+
     print(f"grading {first} .. {last} ...", flush=True)
     if verbose:
-        outcome = run_grading(paths, first, last, log_level="DEBUG")
+        outcome = run_grading(paths, first, last, "DEBUG", alert_window_end)
         log_file = None
     else:
         # dagster-dbt echoes every dbt event on stdout; keep it in a log file instead
         log_dir = paths.warehouse.parent / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
-        log_file = log_dir / f"grading-{dt.datetime.now():%Y%m%dT%H%M%S}.log"
+        log_file = log_dir / f"grading-{dt.datetime.now():%Y%m%dT%H%M%S%f}.log"
         with open(log_file, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-            outcome = run_grading(paths, first, last, log_level="ERROR")
+            outcome = run_grading(paths, first, last, "ERROR", alert_window_end)
     if not outcome.success:
         if log_file is not None:
             lines = log_file.read_text(encoding="utf-8").splitlines()
@@ -193,26 +245,22 @@ def _grade(
                 print(_out_of_memory_hint(first, last), file=sys.stderr)
         where = f"full log: {log_file}" if log_file else "see the log above"
         print(f"error: grading run {outcome.run_id} failed ({where})", file=sys.stderr)
-        return 1
+        return False
     print(f"graded {first} .. {last} into {paths.warehouse} (run {outcome.run_id})")
     if log_file is not None:
         print(f"dbt and Dagster log: {log_file}")
-    print(grade_summary(paths, last))
-    print(change_summary(paths, last))
-    if dashboard:
-        print(f"Dashboard: {report_path(paths)}")
-    return 0
+    return True
 
 
 def _out_of_memory_hint(first: dt.date, last: dt.date) -> str:
-    """What to do when DuckDB ran out of memory: the range holds every date's scores at once."""
+    """What to do when DuckDB ran out of memory: the run holds every date's scores at once."""
     days = (last - first).days + 1
     limit = os.environ.get("GRADING_DUCKDB_MEMORY_LIMIT", "3GB")
     return (
         f"error: DuckDB ran out of memory (GRADING_DUCKDB_MEMORY_LIMIT={limit}) grading {days} "
-        "date(s) in one run. Grade the range in shorter pieces (e.g. --start/--end a month at a "
-        "time; re-grading a date replaces its rows) or raise "
-        "GRADING_DUCKDB_MEMORY_LIMIT; see docs/orchestration.md#partitions-schedule-and-backfills"
+        "date(s) in one run. Grade the range in shorter runs (--dates-per-run N, or "
+        "GRADING_DATES_PER_RUN; re-grading a date replaces its rows) or raise "
+        "GRADING_DUCKDB_MEMORY_LIMIT; see docs/orchestration.md#how-long-a-range-fits-in-memory"
     )
 
 
@@ -225,6 +273,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.date and (args.start or args.end):
         print("error: give either --date or --start/--end", file=sys.stderr)
         return 2
+    if args.dates_per_run is not None and not (args.start or args.end):
+        print("error: --dates-per-run goes with --start/--end", file=sys.stderr)
+        return 2
     if args.date:
         first = last = args.date
     elif args.start and args.end:
@@ -234,7 +285,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     else:
         print("error: --start and --end go together", file=sys.stderr)
         return 2
-    return _grade(_paths(args), first, last, args.verbose)
+    return _grade(_paths(args), first, last, args.verbose, dates_per_run=args.dates_per_run)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

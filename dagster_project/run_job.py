@@ -10,6 +10,7 @@ from dagster import DagsterInstance
 
 from dagster_project import landing
 from dagster_project.grading_rules import validate_paths
+from dagster_project.partitions import ALERT_WINDOW_END_TAG
 from dagster_project.settings import Paths, scoped_environment
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
@@ -41,12 +42,17 @@ def preflight(paths: Paths) -> list[str]:
 
 
 def run_grading(
-    paths: Paths, first_date: dt.date, last_date: dt.date, log_level: str = "INFO"
+    paths: Paths,
+    first_date: dt.date,
+    last_date: dt.date,
+    log_level: str = "INFO",
+    alert_window_end: dt.date | None = None,
 ) -> RunOutcome:
     """Materialise the daily_grading job for [first_date, last_date] as one run.
 
     The run is recorded in the Dagster instance of DAGSTER_HOME when that is set (so it shows in
-    `dagster dev`), else in a throw-away one.
+    `dagster dev`), else in a throw-away one. `alert_window_end`: the last date of the whole
+    range when this run is one piece of it (alert delivery measures the age of alerts from it).
     """
     if last_date < first_date:
         raise RunRefusedError(f"--end {last_date} is before --start {first_date}")
@@ -61,12 +67,15 @@ def run_grading(
         }
         if instance is not None:
             kwargs["instance"] = instance
+        tags: dict[str, str] = {}
+        if alert_window_end is not None and alert_window_end > last_date:
+            tags[ALERT_WINDOW_END_TAG] = alert_window_end.isoformat()
         if first_date == last_date:
             kwargs["partition_key"] = first_date.isoformat()
         else:
-            kwargs["tags"] = {
-                RANGE_START_TAG: first_date.isoformat(),
-                RANGE_END_TAG: last_date.isoformat(),
-            }
+            tags[RANGE_START_TAG] = first_date.isoformat()
+            tags[RANGE_END_TAG] = last_date.isoformat()
+        if tags:
+            kwargs["tags"] = tags
         result = job.execute_in_process(**kwargs)  # type: ignore[arg-type]
     return RunOutcome(result.run_id, result.success, first_date, last_date)

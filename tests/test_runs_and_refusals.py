@@ -232,4 +232,4 @@ def test_out_of_memory_names_the_limit_and_what_to_do(
     assert code == 1
     assert "Out of Memory Error" in err
     assert "DuckDB ran out of memory (GRADING_DUCKDB_MEMORY_LIMIT=4MB) grading 3 date(s)" in err
-    assert "shorter pieces" in err and "docs/orchestration.md" in err
+    assert "--dates-per-run N" in err and "docs/orchestration.md" in err

@@ -89,15 +89,18 @@ def deliver_alerts(
     last: dt.date,
     channels: list[Channel],
     max_age_days: int = 7,
+    window_end: dt.date | None = None,
 ) -> DeliveryReport:
-    """Send every unsent alert dated in [last - max_age_days, last] on every channel.
+    """Send every unsent alert dated in [window_end - max_age_days, last] on every channel.
 
     Unsent alerts of earlier runs within the window are included, which is how a failed
     delivery is retried. Alerts older than the window are not sent (a backfill of old dates
     must not flood salespeople with stale news); they are counted in `undelivered_stale`.
+    `window_end` defaults to `last`; a run that is one piece of a longer range passes the
+    range's last date, so its pieces together send what one run over the range would.
     """
     report = DeliveryReport(channels=[channel.label for channel in channels])
-    window_start = last - dt.timedelta(days=max_age_days)
+    window_start = max(last, window_end or last) - dt.timedelta(days=max_age_days)
     with warehouse_lock(paths):
         connection = duckdb.connect(str(paths.warehouse))
         try:

@@ -21,7 +21,12 @@ from dagster import (
 
 from dagster_project.alerting import ChannelConfigError, deliver_alerts
 from dagster_project.assets.dbt_assets import snapshot_range
-from dagster_project.partitions import WAREHOUSE_POOL, single_run_backfill, snapshot_partitions
+from dagster_project.partitions import (
+    ALERT_WINDOW_END_TAG,
+    WAREHOUSE_POOL,
+    single_run_backfill,
+    snapshot_partitions,
+)
 from dagster_project.policy_export import export_policies
 from dagster_project.resources import AlertingResource, GradingResource, PolicyExportResource
 
@@ -53,7 +58,15 @@ def alert_delivery(
             "no notification URL configured (GRADING_ALERT_URLS, GRADING_ALERT_CONFIG): alerts "
             "are recorded in marts.grade_alerts with status pending, nothing is sent"
         )
-    report = deliver_alerts(grading.paths, first, last, channels, alerting.max_age_days)
+    window_end = context.run.tags.get(ALERT_WINDOW_END_TAG)
+    report = deliver_alerts(
+        grading.paths,
+        first,
+        last,
+        channels,
+        alerting.max_age_days,
+        dt.date.fromisoformat(window_end) if window_end else None,
+    )
     counts = report.status_counts
     metadata = {
         "channels": MetadataValue.json(report.channels),

@@ -256,6 +256,13 @@ def _out_of_memory_hint(first: dt.date, last: dt.date) -> str:
     """What to do when DuckDB ran out of memory: the run holds every date's scores at once."""
     days = (last - first).days + 1
     limit = os.environ.get("GRADING_DUCKDB_MEMORY_LIMIT", "3GB")
+    if days == 1:  # nothing to split: a first load aggregates the whole history at once
+        return (
+            f"error: DuckDB ran out of memory (GRADING_DUCKDB_MEMORY_LIMIT={limit}) grading one "
+            "date. Raise GRADING_DUCKDB_MEMORY_LIMIT for this run (a first load aggregates the "
+            "whole history; later runs need less); see "
+            "docs/orchestration.md#how-long-a-range-fits-in-memory"
+        )
     return (
         f"error: DuckDB ran out of memory (GRADING_DUCKDB_MEMORY_LIMIT={limit}) grading {days} "
         "date(s) in one run. Grade the range in shorter runs (--dates-per-run N, or "

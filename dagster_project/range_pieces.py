@@ -4,8 +4,8 @@ One run grades its whole range in one set-based pass, so it holds every date's s
 once (one row per date, model, customer and dimension). A 365-date range fits at 10,000
 customers but ran out of memory at 100,000 (docs/benchmarks.md), so `grading run --start/--end`
 grades a long range as consecutive runs of at most `dates_per_run` dates, oldest first: each
-run's transitions and alert rules then read the snapshots the previous run wrote, exactly as
-in one run or in daily runs (tests/test_runs_and_refusals.py checks the rows are the same).
+run's hysteresis, transitions and alert rules then read the snapshots the previous run wrote,
+so the rows are those of one run over the range (tests/test_range_pieces.py compares them).
 """
 
 from __future__ import annotations

@@ -206,15 +206,27 @@ def test_demo_command_generates_grades_and_summarises(
     assert list((tmp_path / "data").glob("purchases*.csv"))
 
 
+@pytest.mark.parametrize(
+    ("days", "advice"),
+    [
+        (3, "grading 3 date(s) in one run. Grade the range in shorter runs (--dates-per-run N"),
+        (1, "grading one date. Raise GRADING_DUCKDB_MEMORY_LIMIT for this run"),
+    ],
+)
 def test_out_of_memory_names_the_limit_and_what_to_do(
     landing: GenerationSummary,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    days: int,
+    advice: str,
 ) -> None:
-    """A real DuckDB out-of-memory failure (a 4 MB limit) ends with advice, not only a trace."""
+    """A real DuckDB out-of-memory failure (a 4 MB limit) ends with advice, not only a trace.
+
+    A single date cannot be split, so its advice is the memory limit alone.
+    """
     monkeypatch.setenv("GRADING_DUCKDB_MEMORY_LIMIT", "4MB")
-    first, last = END_DATE - dt.timedelta(days=2), END_DATE
+    first, last = END_DATE - dt.timedelta(days=days - 1), END_DATE
     code = main(
         [
             "run",
@@ -231,5 +243,5 @@ def test_out_of_memory_names_the_limit_and_what_to_do(
     err = capsys.readouterr().err
     assert code == 1
     assert "Out of Memory Error" in err
-    assert "DuckDB ran out of memory (GRADING_DUCKDB_MEMORY_LIMIT=4MB) grading 3 date(s)" in err
-    assert "--dates-per-run N" in err and "docs/orchestration.md" in err
+    assert f"DuckDB ran out of memory (GRADING_DUCKDB_MEMORY_LIMIT=4MB) {advice}" in err
+    assert "docs/orchestration.md" in err

@@ -114,10 +114,16 @@ def _discover_entity(
     return problems, LandingEntity(entity, str(data_dir / f"{entity}*.{fmt}"), files)
 
 
-def _columns_of(connection: duckdb.DuckDBPyConnection, file: Path, fmt: str) -> set[str]:
-    reader = (
+def reader_sql(fmt: str) -> str:
+    """DuckDB's table function for one landing format, its path a parameter: every column as
+    text for CSV, so a bad value is quarantined by the staging models instead of failing here."""
+    return (
         "read_parquet(?)" if fmt == "parquet" else "read_csv(?, header = true, all_varchar = true)"
     )
+
+
+def _columns_of(connection: duckdb.DuckDBPyConnection, file: Path, fmt: str) -> set[str]:
+    reader = reader_sql(fmt)
     try:
         rows = connection.execute(f"describe select * from {reader}", [str(file)]).fetchall()
     except duckdb.Error as error:

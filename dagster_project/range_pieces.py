@@ -81,11 +81,7 @@ def count_customers(data_dir: Path) -> int:
     customers = landing.discover(data_dir)["customers"]
     if customers.glob is None:  # discover already refuses a folder without customers
         return 0
-    reader = (
-        "read_parquet(?)"
-        if customers.glob.endswith(".parquet")
-        else "read_csv(?, header = true, all_varchar = true)"
-    )
+    reader = landing.reader_sql("parquet" if customers.glob.endswith(".parquet") else "csv")
     with duckdb.connect() as connection:
         row = connection.execute(f"select count(*) from {reader}", [customers.glob]).fetchone()
     return int(row[0]) if row else 0

@@ -42,6 +42,21 @@ def make_paths(data_dir: Path, warehouse: Path, models_dir: Path = SHIPPED_MODEL
 Grade = Callable[[Paths, dt.date, dt.date], RunOutcome]
 
 
+def range_run_args(first: dt.date, last: dt.date, data_dir: Path, warehouse: Path) -> list[str]:
+    """`grading run` arguments for [first, last] on a landing folder and warehouse."""
+    return [
+        "run",
+        "--start",
+        first.isoformat(),
+        "--end",
+        last.isoformat(),
+        "--data",
+        str(data_dir),
+        "--warehouse",
+        str(warehouse),
+    ]
+
+
 @pytest.fixture
 def grade() -> Grade:
     """Run the real daily_grading Dagster job and insist it succeeded."""

@@ -18,7 +18,7 @@ from dagster_project.range_pieces import (
     split_range,
 )
 
-from conftest import END_DATE, Grade, make_paths, query
+from conftest import END_DATE, Grade, make_paths, query, range_run_args
 from receivers import SmtpReceiver
 
 # every row a run derives from earlier snapshots: grades (hysteresis), transitions, alert rules
@@ -62,19 +62,7 @@ def test_a_range_in_pieces_gives_the_rows_of_one_run(
     grade(whole, first, last)
     digests_of_one_run = len(smtp.messages)
     code = main(
-        [
-            "run",
-            "--start",
-            first.isoformat(),
-            "--end",
-            last.isoformat(),
-            "--dates-per-run",
-            "3",
-            "--data",
-            str(landing.out_dir),
-            "--warehouse",
-            str(pieces.warehouse),
-        ]
+        [*range_run_args(first, last, landing.out_dir, pieces.warehouse), "--dates-per-run", "3"]
     )
     out = capsys.readouterr().out
     assert code == 0
@@ -147,17 +135,7 @@ def test_bad_run_size_settings_are_refused_before_anything_runs(
     monkeypatch.setenv(variable, value)
     warehouse = tmp_path / "wh" / "grading.duckdb"
     code = main(
-        [
-            "run",
-            "--start",
-            (END_DATE - dt.timedelta(days=1)).isoformat(),
-            "--end",
-            END_DATE.isoformat(),
-            "--data",
-            str(landing.out_dir),
-            "--warehouse",
-            str(warehouse),
-        ]
+        range_run_args(END_DATE - dt.timedelta(days=1), END_DATE, landing.out_dir, warehouse)
     )
     assert code == 2
     assert message in capsys.readouterr().err

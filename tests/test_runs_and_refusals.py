@@ -16,7 +16,7 @@ from dagster_project.landing import LandingDataError, discover
 from dagster_project.run_job import RunRefusedError, preflight
 from dagster_project.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
-from conftest import END_DATE, Grade, make_paths, query
+from conftest import END_DATE, Grade, make_paths, query, range_run_args
 
 SCORES_SQL = """
     select grading_model, customer_id, score, grade, score_top_share
@@ -227,19 +227,7 @@ def test_out_of_memory_names_the_limit_and_what_to_do(
     """
     monkeypatch.setenv("GRADING_DUCKDB_MEMORY_LIMIT", "4MB")
     first, last = END_DATE - dt.timedelta(days=days - 1), END_DATE
-    code = main(
-        [
-            "run",
-            "--start",
-            first.isoformat(),
-            "--end",
-            last.isoformat(),
-            "--data",
-            str(landing.out_dir),
-            "--warehouse",
-            str(tmp_path / "wh" / "grading.duckdb"),
-        ]
-    )
+    code = main(range_run_args(first, last, landing.out_dir, tmp_path / "wh" / "grading.duckdb"))
     err = capsys.readouterr().err
     assert code == 1
     assert "Out of Memory Error" in err

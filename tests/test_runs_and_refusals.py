@@ -142,6 +142,26 @@ def test_missing_column_is_named(tmp_path: Path) -> None:
         discover(tmp_path / "nowhere")
 
 
+def test_dbt_writes_its_debug_log_only_when_asked(
+    landing: GenerationSummary, grade: Grade, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The debug log costs every run about a second; DBT_LOG_LEVEL_FILE=debug brings it back."""
+    paths = make_paths(landing.out_dir, tmp_path / "wh.duckdb")
+    monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
+    quiet = grade(paths, END_DATE, END_DATE)
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
+    asked = grade(paths, END_DATE, END_DATE)
+
+    def invocation_folder(run_id: str) -> Path:
+        # dagster-dbt names each invocation's target folder after the run's id
+        (folder,) = (DBT_PROJECT_DIR / "target").glob(f"grading_dbt_assets-{run_id[:7]}-*")
+        return folder
+
+    assert (invocation_folder(quiet.run_id) / "run_results.json").exists()
+    assert not (invocation_folder(quiet.run_id) / "dbt.log").exists()
+    assert '"level": "debug"' in (invocation_folder(asked.run_id) / "dbt.log").read_text()
+
+
 def test_without_optional_entities_their_metrics_are_null(
     landing: GenerationSummary, grade: Grade, tmp_path: Path
 ) -> None:

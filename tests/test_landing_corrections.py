@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from conftest import Grade, make_paths, query
+from dagster_project.cli import main
+
+from conftest import Grade, make_paths, query, range_run_args
 
 D = dt.date(2026, 6, 30)
 CUSTOMERS = (
@@ -72,3 +74,23 @@ def test_a_removed_event_disappears_on_the_next_run(grade: Grade, tmp_path: Path
         paths.warehouse, "select activity_date from intermediate.int_customer_daily_activity"
     )
     assert days == [(dt.date(2026, 6, 1),)]
+
+
+def test_a_correction_older_than_the_lookback_needs_reaggregate_days(
+    grade: Grade, tmp_path: Path
+) -> None:
+    """A normal run re-reads only the last 35 days; --reaggregate-days widens that for one run."""
+    data = tmp_path / "data"
+    old_and_recent = (
+        "P1,C1,2026-01-10 10:00:00,{},completed\nP2,C2,2026-06-20 09:00:00,40,completed\n"
+    )
+    write_landing(data, old_and_recent.format(100))
+    paths = make_paths(data, tmp_path / "wh.duckdb")
+    grade(paths, D, D)
+    # P1's amount is corrected, five months before the newest stored day
+    write_landing(data, old_and_recent.format(1000))
+    grade(paths, D, D)
+    assert value_12m(paths.warehouse) == {"C1": 100.0, "C2": 40.0}
+    args = range_run_args(D, D, data, paths.warehouse)
+    assert main([*args, "--reaggregate-days", "1000"]) == 0
+    assert value_12m(paths.warehouse) == {"C1": 1000.0, "C2": 40.0}

@@ -56,6 +56,7 @@ SCORING_MODELS = (
     *CONFIG_MODELS,
     "int_model_population",
     "int_leaf_scores",
+    "int_node_score_history",
     "int_node_scores",
     "int_grade_hysteresis",
 )

@@ -116,6 +116,32 @@ def test_dimension_rows_cover_every_node_and_add_up(two_dates: Paths) -> None:
     assert off[0][0] == 0
 
 
+def test_node_scores_are_stored_once_and_read_for_the_run_dates(two_dates: Paths) -> None:
+    """The history table is where node scores are computed and kept; int_node_scores, what the
+    grades are built from, shows only the last run's date of it, not a second copy of history."""
+    kinds = dict(
+        query(
+            two_dates.warehouse,
+            "select table_name, table_type from information_schema.tables "
+            "where table_schema = 'intermediate' and table_name like 'int_node_score%'",
+        )
+    )
+    assert kinds == {"int_node_score_history": "BASE TABLE", "int_node_scores": "VIEW"}
+    dates = dict(
+        query(
+            two_dates.warehouse,
+            """
+            select 'history', list(distinct snapshot_date order by snapshot_date)
+            from intermediate.int_node_score_history
+            union all
+            select 'run', list(distinct snapshot_date order by snapshot_date)
+            from intermediate.int_node_scores
+            """,
+        )
+    )
+    assert dates == {"history": [D1, D2], "run": [D2]}
+
+
 def test_top_share_grades_split_the_population(two_dates: Paths) -> None:
     shares = dict(
         query(

@@ -1,73 +1,18 @@
+{{ config(materialized='view') }}
 {#-
-  Scores of every node of every grading model's tree, computed bottom-up one depth at a time:
-  a weighted group is sum(weight * part), a sum group is min(sum(part), cap). Models nest at most
-  max_depth levels below the root (enforced by `grading validate`), so the levels are unrolled.
-  The root (node_id 0) is the composite score. Group scores are rounded to 9 decimals. Leaves
-  carry their metric value and rank position along, so customer_dimension_scores needs no join
-  back to int_leaf_scores.
+  The node scores of this run's snapshot dates (GRADING_SNAPSHOT_START .. END), what
+  customer_grades and int_grade_hysteresis grade from. A view over int_node_score_history, where
+  the scores are computed and stored once: the date filter reaches the stored table, whose rows
+  are written date by date, so a run reads only its own dates.
 -#}
-{%- set max_depth = 4 %}
-
-with nodes as (
-    select * from {{ ref('stg_model_nodes') }}
-),
-
-leaf_scores as (
-    select
-        leaf.snapshot_date, leaf.grading_model, leaf.customer_id, leaf.node_id, leaf.score,
-        leaf.metric_value, leaf.top_share, leaf.percentile, nodes.depth
-    from {{ ref('int_leaf_scores') }} as leaf
-    inner join nodes
-        on leaf.grading_model = nodes.grading_model
-        and leaf.node_id = nodes.node_id
-),
-
-{% for depth in range(max_depth, -1, -1) %}
-level_{{ depth }} as (
-    select
-        snapshot_date, grading_model, customer_id, node_id, score, metric_value, top_share,
-        percentile
-    from leaf_scores
-    where depth = {{ depth }}
-    {%- if depth < max_depth %}
-    union all
-    select
-        child.snapshot_date,
-        child.grading_model,
-        child.customer_id,
-        parent.node_id,
-        -- rounded so the result does not depend on the order a parallel sum adds in:
-        -- re-running a date must give the same rows, bit for bit
-        round(case
-            when parent.combine = 'weighted' then sum(child_node.weight * child.score)
-            else {{ clamp('sum(child.score)', 'null', 'parent.group_cap') }}
-        end, 9) as score,
-        cast(null as double) as metric_value,
-        cast(null as double) as top_share,
-        cast(null as double) as percentile
-    from level_{{ depth + 1 }} as child
-    inner join nodes as child_node
-        on child.grading_model = child_node.grading_model
-        and child.node_id = child_node.node_id
-    inner join nodes as parent
-        on child_node.grading_model = parent.grading_model
-        and child_node.parent_id = parent.node_id
-    group by
-        child.snapshot_date, child.grading_model, child.customer_id,
-        parent.node_id, parent.combine, parent.group_cap
-    {%- endif %}
-),
-{% endfor %}
-
-all_levels as (
-    {%- for depth in range(0, max_depth + 1) %}
-    select * from level_{{ depth }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
-)
-
 select
-    snapshot_date, grading_model, customer_id, node_id, score, metric_value, top_share, percentile
-from all_levels
+    snapshot_date,
+    grading_model,
+    customer_id,
+    node_id,
+    score,
+    metric_value,
+    top_share,
+    percentile
+from {{ ref('int_node_score_history') }}
+where snapshot_date between {{ snapshot_start() }} and {{ snapshot_end() }}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import re
 import shutil
 from pathlib import Path
@@ -142,13 +143,16 @@ def test_missing_column_is_named(tmp_path: Path) -> None:
         discover(tmp_path / "nowhere")
 
 
-def test_dbt_writes_its_debug_log_only_when_asked(
+def test_dbt_writes_its_debug_log_only_when_asked_and_a_new_date_reparses_nothing(
     landing: GenerationSummary, grade: Grade, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The debug log costs every run about a second; DBT_LOG_LEVEL_FILE=debug brings it back."""
+    """The debug log costs every run about a second; DBT_LOG_LEVEL_FILE=debug brings it back.
+
+    The next day's run changes only the run's dates, which dbt reads when it executes, not when
+    it parses (macro run_setting): its partial parse finds no file to parse again."""
     paths = make_paths(landing.out_dir, tmp_path / "wh.duckdb")
     monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
-    quiet = grade(paths, END_DATE, END_DATE)
+    quiet = grade(paths, END_DATE - dt.timedelta(days=1), END_DATE - dt.timedelta(days=1))
     monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
     asked = grade(paths, END_DATE, END_DATE)
 
@@ -159,7 +163,14 @@ def test_dbt_writes_its_debug_log_only_when_asked(
 
     assert (invocation_folder(quiet.run_id) / "run_results.json").exists()
     assert not (invocation_folder(quiet.run_id) / "dbt.log").exists()
-    assert '"level": "debug"' in (invocation_folder(asked.run_id) / "dbt.log").read_text()
+    debug_log = (invocation_folder(asked.run_id) / "dbt.log").read_text()
+    assert '"level": "debug"' in debug_log
+    reparsed = [
+        event["data"]
+        for event in (json.loads(line) for line in debug_log.splitlines() if line.strip())
+        if event["info"]["code"] == "I040"  # dbt's "Partial parsing: added/changed/deleted"
+    ]
+    assert reparsed == [{"added": 0, "changed": 0, "deleted": 0}]
 
 
 def test_without_optional_entities_their_metrics_are_null(

@@ -15,8 +15,8 @@
     {%- if chosen != 'auto' -%}
         {{ return(chosen) }}
     {%- endif -%}
-    {%- set start = modules.datetime.date.fromisoformat(env_var('GRADING_SNAPSHOT_START', '2000-01-01')) -%}
-    {%- set end = modules.datetime.date.fromisoformat(env_var('GRADING_SNAPSHOT_END', '2000-01-01')) -%}
+    {%- set start = modules.datetime.date.fromisoformat(run_setting('GRADING_SNAPSHOT_START', '2000-01-01')) -%}
+    {%- set end = modules.datetime.date.fromisoformat(run_setting('GRADING_SNAPSHOT_END', '2000-01-01')) -%}
     {%- set dates = (end - start).days + 1 -%}
     {%- set limit = env_var('GRADING_METRICS_AGGREGATE_MAX_DATES', '7') | int -%}
     {{ return('aggregate' if dates <= limit else 'window') }}

@@ -10,7 +10,7 @@
   date, kept: the slim, numeric store (keys and numbers) behind int_node_scores (this run's
   dates) and the marts.customer_dimension_scores view (which adds the node's name, metric, method
   and weights from int_model_node_history). Re-running a date replaces all of that date's rows.
-  At a million customers a date has some 25 million node rows, so they are computed and written
+  At a million customers a date has some 10 million node rows, so they are computed and written
   here once; they used to be built into a table of their own first and copied here, writing
   every row twice.
 

@@ -5,6 +5,10 @@
   grows with the number of dates, so it wins for backfills. `auto` (default) picks `aggregate`
   up to GRADING_METRICS_AGGREGATE_MAX_DATES dates (default 7). Both give identical rows (a test
   compares them).
+  The dates are read only when dbt executes (macro run_setting), so while dbt parses, `auto`
+  always sees one date and picks `aggregate`: a model that branches on the strategy must keep
+  every ref() outside the branches, as int_customer_metrics does, or dbt would not learn the
+  dependencies of the other branch.
 -#}
 {% macro metrics_strategy() -%}
     {%- set chosen = env_var('GRADING_METRICS_STRATEGY', 'auto') | lower -%}

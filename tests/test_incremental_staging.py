@@ -7,6 +7,9 @@ import datetime as dt
 import os
 from pathlib import Path
 
+import duckdb
+import pytest
+
 from conftest import Grade, make_paths, query
 
 D = dt.date(2026, 6, 30)
@@ -102,3 +105,35 @@ def test_an_unchanged_file_is_not_read_again(grade: Grade, tmp_path: Path) -> No
     os.utime(file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000))
     grade(paths, D, D)
     assert query(paths.warehouse, STAGED) == [("P1", "C1", 900, None)]
+
+
+def test_customers_are_typed_again_only_when_a_partnership_start_comes_due(
+    grade: Grade, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    write(
+        data,
+        "customers.csv",
+        CUSTOMERS_HEADER + CUSTOMER_ROWS["C1"] + "C2,Beta,North,SMB,Retail,,2026-07-02,BBB\n",
+    )
+    write(data, "purchases.csv", HEADER + "P1,C1,2026-06-01 10:00:00,100,completed\n")
+    paths = make_paths(data, tmp_path / "wh.duckdb")
+    staged = "select customer_id, customer_name, quarantine_reason from staging.stg_customers"
+
+    monkeypatch.setenv("GRADING_TODAY", "2026-06-30")
+    grade(paths, D, D)
+    assert sorted(query(paths.warehouse, staged)) == [
+        ("C1", "Alpha", None),
+        ("C2", "Beta", "partnership_start in the future"),
+    ]
+    # mark the stored rows: a run that does not type the customers again leaves the mark
+    with duckdb.connect(str(paths.warehouse)) as connection:
+        connection.execute("update staging.stg_customers set customer_name = 'kept'")
+
+    monkeypatch.setenv("GRADING_TODAY", "2026-07-01")  # a new day, but C2 still starts later
+    grade(paths, D, D)
+    assert {row[1] for row in query(paths.warehouse, staged)} == {"kept"}
+
+    monkeypatch.setenv("GRADING_TODAY", "2026-07-02")  # C2's partnership starts today
+    grade(paths, D, D)
+    assert sorted(query(paths.warehouse, staged)) == [("C1", "Alpha", None), ("C2", "Beta", None)]

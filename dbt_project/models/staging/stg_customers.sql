@@ -1,8 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns',
+        pre_hook="{{ clear_customers_for_restaging() }}",
+    )
+}}
 {#-
   Customers, typed. Rows that cannot be graded carry a quarantine_reason (see `quarantine`).
   Of several rows with one customer_id the first usable one is kept (usable before unusable,
   then by the other columns' values) and the others are quarantined as duplicates.
+  Typed again only when the files, the rating seed, this code or a due partnership_start
+  changed (macros/customers_restaging.sql); otherwise the run appends nothing.
 -#}
+{%- if customers_need_restaging() %}
 with raw as (
     select * from {{ landing_relation('customers', [
         'customer_id', 'customer_name', 'region', 'business_line', 'industry', 'owner_id',
@@ -57,5 +68,10 @@ select
     credit_rating,
     credit_rating_score,
     raw_record,
-    {{ quarantine_reason('customer_id') }} as quarantine_reason
+    {{ quarantine_reason('customer_id') }} as quarantine_reason,
+    {{ customers_staging_version() }} as staged_version,
+    {{ run_today() }} as checked_on
 from ranked
+{%- else %}
+select * from {{ this }} where 1 = 0
+{%- endif %}

@@ -18,10 +18,12 @@ customers as (
 ),
 
 active_days as (
+    -- no filter on the gradable customers here: the few days of a customer who is no longer
+    -- gradable are dropped by the final join to the population, and probing every stored
+    -- customer-day against the customers cost more (1 to 2 s at 1,000,000 customers)
     select activity.*
     from {{ ref('int_customer_daily_activity') }} as activity
     where activity_date <= (select max(snapshot_date) from snapshot_dates)
-        and customer_id in (select customer_id from customers)
 ),
 
 daily as (

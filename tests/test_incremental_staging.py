@@ -27,6 +27,7 @@ STAGED = (
     "select purchase_id, customer_id, amount, quarantine_reason from staging.stg_purchases "
     "order by all"
 )
+QUARANTINE = "select entity, record_id, reason, raw_record from marts.quarantine order by all"
 
 
 def write(folder: Path, name: str, text: str) -> None:
@@ -39,9 +40,14 @@ def customers(folder: Path, *ids: str) -> None:
 
 
 def rebuilt_from_scratch(data: Path, tmp_path: Path, grade: Grade) -> list[tuple]:
+    """The staged purchases and the quarantine of a new warehouse graded from the same files."""
     paths = make_paths(data, tmp_path / "fresh.duckdb")
     grade(paths, D, D)
-    return query(paths.warehouse, STAGED)
+    return query(paths.warehouse, STAGED) + query(paths.warehouse, QUARANTINE)
+
+
+def staged_and_quarantined(warehouse: Path) -> list[tuple]:
+    return query(warehouse, STAGED) + query(warehouse, QUARANTINE)
 
 
 def test_new_changed_and_removed_files_match_a_full_rebuild(grade: Grade, tmp_path: Path) -> None:
@@ -58,17 +64,24 @@ def test_new_changed_and_removed_files_match_a_full_rebuild(grade: Grade, tmp_pa
     assert ("P9", "C3", 7, "unknown customer_id") in query(paths.warehouse, STAGED)
 
     # a second file: a broken duplicate of P1 (kept out) and a usable duplicate of P2's id
-    # that sorts before the stored copy; plus the customer P9 was waiting for
+    # that sorts before the stored copy
     write(
         data,
         "purchases-2.csv",
         HEADER + "P1,C1,2026-06-01 10:00:00,-1,completed\n"
         "P2,C2,2026-06-02 10:00:00,30,completed\nP3,C1,2026-06-05 10:00:00,5,completed\n",
     )
+    grade(paths, D, D)
+    assert staged_and_quarantined(paths.warehouse) == rebuilt_from_scratch(
+        data, tmp_path / "new", grade
+    )
+    # and the customer P9 was waiting for
     customers(data, "C1", "C2", "C3")
     grade(paths, D, D)
     staged = query(paths.warehouse, STAGED)
-    assert staged == rebuilt_from_scratch(data, tmp_path / "a", grade)
+    assert staged_and_quarantined(paths.warehouse) == rebuilt_from_scratch(
+        data, tmp_path / "a", grade
+    )
     assert ("P9", "C3", 7, None) in staged  # the late customer makes the purchase usable
     assert ("P1", "C1", -1, "duplicate purchase_id") in staged
     assert ("P2", "C2", 30, None) in staged  # '30' < '40': same choice as a full rebuild
@@ -78,13 +91,16 @@ def test_new_changed_and_removed_files_match_a_full_rebuild(grade: Grade, tmp_pa
     write(data, "purchases-1.csv", HEADER + "P1,C1,2026-06-01 10:00:00,100,completed\n")
     grade(paths, D, D)
     staged = query(paths.warehouse, STAGED)
-    assert staged == rebuilt_from_scratch(data, tmp_path / "b", grade)
+    assert staged_and_quarantined(paths.warehouse) == rebuilt_from_scratch(
+        data, tmp_path / "b", grade
+    )
     assert [row for row in staged if row[0] in ("P2", "P9")] == [("P2", "C2", 30, None)]
 
-    # a removed file takes its rows with it
+    # a removed file takes its rows, and their quarantine, with it
     (data / "purchases-2.csv").unlink()
     grade(paths, D, D)
     assert query(paths.warehouse, STAGED) == [("P1", "C1", 100, None)]
+    assert [row for row in query(paths.warehouse, QUARANTINE) if row[0] == "purchases"] == []
 
 
 def test_an_unchanged_file_is_not_read_again(grade: Grade, tmp_path: Path) -> None:
@@ -137,3 +153,84 @@ def test_customers_are_typed_again_only_when_a_partnership_start_comes_due(
     monkeypatch.setenv("GRADING_TODAY", "2026-07-02")  # C2's partnership starts today
     grade(paths, D, D)
     assert sorted(query(paths.warehouse, staged)) == [("C1", "Alpha", None), ("C2", "Beta", None)]
+
+
+def test_quarantine_rechecks_only_rows_whose_verdict_can_change(
+    grade: Grade, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The events' quarantine is stored and checked again only for new rows, rows whose day has
+    come, or everything when the customers change or today moves back; it always matches a
+    warehouse graded from scratch."""
+    data = tmp_path / "data"
+    customers(data, "C1")
+    write(
+        data,
+        "purchases-1.csv",
+        HEADER + "P1,C1,2026-06-01 10:00:00,-5,completed\n"  # negative amount
+        "P2,C9,2026-07-01 09:00:00,10,completed\n",  # unknown customer, dated tomorrow
+    )
+    paths = make_paths(data, tmp_path / "wh.duckdb")
+    stored = "select record_id, reason from intermediate.int_quarantined_events order by all"
+    purchases = (
+        "select record_id, reason from marts.quarantine where entity = 'purchases' order by all"
+    )
+
+    def matches_a_fresh_warehouse(name: str) -> None:
+        assert staged_and_quarantined(paths.warehouse) == rebuilt_from_scratch(
+            data, tmp_path / name, grade
+        )
+
+    monkeypatch.setenv("GRADING_TODAY", "2026-06-30")
+    grade(paths, D, D)
+    assert query(paths.warehouse, purchases) == [
+        ("P1", "negative amount"),
+        ("P2", "purchased_at in the future"),
+    ]
+    matches_a_fresh_warehouse("first")
+    # mark the stored verdict: a run that does not check P1 again leaves the mark
+    with duckdb.connect(str(paths.warehouse)) as connection:
+        connection.execute("update intermediate.int_quarantined_events set reason = 'kept'")
+
+    # a new day: P2's day has come and it is checked again; P1 is not; a new file is checked
+    monkeypatch.setenv("GRADING_TODAY", "2026-07-01")
+    write(data, "purchases-2.csv", HEADER + "P3,C1,2026-07-01 08:00:00,x,completed\n")
+    grade(paths, D, D)
+    assert query(paths.warehouse, stored) == [
+        ("P1", "kept"),
+        ("P2", "unknown customer_id"),
+        ("P3", "non-numeric amount"),
+    ]
+    with duckdb.connect(str(paths.warehouse)) as connection:  # the mark has done its job
+        for table in ("intermediate.int_quarantined_events", "marts.quarantine"):
+            connection.execute(
+                f"update {table} set reason = 'negative amount' where reason = 'kept'"
+            )
+    matches_a_fresh_warehouse("new-day")
+
+    # today back before P2's day: everything is checked again, P2 is in the future again
+    monkeypatch.setenv("GRADING_TODAY", "2026-06-30")
+    with duckdb.connect(str(paths.warehouse)) as connection:
+        connection.execute("update intermediate.int_quarantined_events set reason = 'kept'")
+    grade(paths, D, D)
+    assert query(paths.warehouse, purchases) == [
+        ("P1", "negative amount"),
+        ("P2", "purchased_at in the future"),
+        ("P3", "non-numeric amount"),  # its own problem comes before the date
+    ]
+    matches_a_fresh_warehouse("back")
+
+    # a new customers file: everything is checked again, P2's customer is known
+    monkeypatch.setenv("GRADING_TODAY", "2026-07-01")
+    with duckdb.connect(str(paths.warehouse)) as connection:
+        connection.execute("update intermediate.int_quarantined_events set reason = 'kept'")
+    write(
+        data,
+        "customers.csv",
+        CUSTOMERS_HEADER + CUSTOMER_ROWS["C1"] + "C9,Nine,East,SMB,Retail,,2024-01-01,A\n",
+    )
+    grade(paths, D, D)
+    assert query(paths.warehouse, purchases) == [
+        ("P1", "negative amount"),
+        ("P3", "non-numeric amount"),
+    ]
+    matches_a_fresh_warehouse("customers")

@@ -118,3 +118,12 @@
 {% macro drop_rows_of_replaced_files(entity) -%}
     delete from {{ this }} where source_file_id not in {{ current_file_ids(entity) }}
 {%- endmacro %}
+
+{#-
+  dbt's run_started_at as a timestamp, the same for every model of one invocation: when a base
+  table (re)wrote a row (`staged_at`) and when int_quarantined_events checked it (`checked_at`),
+  so that a check takes up only the rows written since the last one.
+-#}
+{% macro run_started_timestamp() -%}
+    cast({{ sql_string(run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f')) }} as {{ dbt.type_timestamp() }})
+{%- endmacro %}

@@ -7,6 +7,8 @@ with checked as (
         base.occurred_at,
         base.kind,
         base.raw_record,
+        base.source_file_id,
+        base.staged_at,
         base.id_occurrence,
         case
             when base.problem is not null then base.problem
@@ -27,5 +29,7 @@ select
     cast(occurred_at as date) as interaction_date,
     kind,
     raw_record,
+    source_file_id,
+    staged_at,
     {{ quarantine_reason('interaction_id') }} as quarantine_reason
 from checked

@@ -9,6 +9,8 @@ with checked as (
         base.paid_date,
         base.amount,
         base.raw_record,
+        base.source_file_id,
+        base.staged_at,
         base.id_occurrence,
         case
             when base.problem is not null then base.problem
@@ -29,5 +31,7 @@ select
     paid_date,
     amount,
     raw_record,
+    source_file_id,
+    staged_at,
     {{ quarantine_reason('payment_id') }} as quarantine_reason
 from checked

@@ -13,6 +13,8 @@ with checked as (
         base.amount,
         base.status,
         base.raw_record,
+        base.source_file_id,
+        base.staged_at,
         base.id_occurrence,
         case
             when base.problem is not null then base.problem
@@ -34,5 +36,7 @@ select
     amount,
     status,
     raw_record,
+    source_file_id,
+    staged_at,
     {{ quarantine_reason('purchase_id') }} as quarantine_reason
 from checked

@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
         unique_key='interaction_id',
         post_hook="{{ drop_rows_of_replaced_files('interactions') }}",
     )
@@ -42,6 +43,12 @@ candidates as (
     {{ with_affected_stored_rows(changes, 'checked', 'interaction_id', [
         'interaction_id', 'customer_id', 'occurred_at', 'kind', 'raw_record', 'source_file_id',
         'problem']) }}
+),
+
+ranked as (
+    {{ keep_first_usable('candidates', 'interaction_id') }}
 )
 
-{{ keep_first_usable('candidates', 'interaction_id') }}
+-- staged_at: when the row was (re)written, so int_quarantined_events re-checks only those
+select ranked.*, {{ run_started_timestamp() }} as staged_at
+from ranked

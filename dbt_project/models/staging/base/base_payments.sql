@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
         unique_key='payment_id',
         post_hook="{{ drop_rows_of_replaced_files('payments') }}",
     )
@@ -51,6 +52,12 @@ candidates as (
     {{ with_affected_stored_rows(changes, 'checked', 'payment_id', [
         'payment_id', 'customer_id', 'purchase_id', 'due_date', 'paid_date', 'amount',
         'raw_record', 'source_file_id', 'problem']) }}
+),
+
+ranked as (
+    {{ keep_first_usable('candidates', 'payment_id') }}
 )
 
-{{ keep_first_usable('candidates', 'payment_id') }}
+-- staged_at: when the row was (re)written, so int_quarantined_events re-checks only those
+select ranked.*, {{ run_started_timestamp() }} as staged_at
+from ranked

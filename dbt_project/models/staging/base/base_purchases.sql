@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
         unique_key='purchase_id',
         post_hook="{{ drop_rows_of_replaced_files('purchases') }}",
     )
@@ -53,6 +54,12 @@ candidates as (
     {{ with_affected_stored_rows(changes, 'checked', 'purchase_id', [
         'purchase_id', 'customer_id', 'purchased_at', 'amount', 'status', 'raw_record',
         'source_file_id', 'problem']) }}
+),
+
+ranked as (
+    {{ keep_first_usable('candidates', 'purchase_id') }}
 )
 
-{{ keep_first_usable('candidates', 'purchase_id') }}
+-- staged_at: when the row was (re)written, so int_quarantined_events re-checks only those
+select ranked.*, {{ run_started_timestamp() }} as staged_at
+from ranked

@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy='replace_snapshot_dates',
         unique_key='snapshot_date',
     )
 }}
@@ -11,14 +11,15 @@
   dates) and the marts.customer_dimension_scores view (which adds the node's name, metric, method
   and weights from int_model_node_history). Re-running a date replaces all of that date's rows.
   At a million customers a date has some 10 million node rows, so they are computed and written
-  here once; they used to be built into a table of their own first and copied here, writing
-  every row twice.
+  here once, straight into this table (strategy replace_snapshot_dates); they used to be built
+  into a table of their own, and then into a temporary table, and copied here.
 
   Computed bottom-up one depth at a time: a weighted group is sum(weight * part), a sum group is
   min(sum(part), cap). Models nest at most max_depth levels below the root (enforced by
   `grading validate`), so the levels are unrolled. The root (node_id 0) is the composite score.
-  Group scores are rounded to 9 decimals. Leaves carry their metric value and rank position
-  along, so customer_dimension_scores needs no join back to int_leaf_scores.
+  Group scores are summed as exact decimals and rounded to 9 decimals. Leaves carry their
+  metric value and rank position along, so customer_dimension_scores needs no join back to
+  int_leaf_scores.
 -#}
 {%- set max_depth = 4 %}
 
@@ -50,12 +51,15 @@ level_{{ depth }} as (
         child.grading_model,
         child.customer_id,
         parent.node_id,
-        -- rounded so the result does not depend on the order a parallel sum adds in:
-        -- re-running a date must give the same rows, bit for bit
-        round(case
-            when parent.combine = 'weighted' then sum(child_node.weight * child.score)
-            else {{ clamp('sum(child.score)', 'null', 'parent.group_cap') }}
-        end, 9) as score,
+        -- re-running a date must give the same rows, bit for bit: a floating-point sum
+        -- depends on the order a parallel aggregate adds in, and rounding it did not hide
+        -- that (a sum landing next to a rounding boundary came out 1e-9 apart in two runs),
+        -- so the parts are summed as exact decimals, each rounded to 12 decimals first
+        cast(round(case
+            when parent.combine = 'weighted'
+                then sum(cast(child_node.weight * child.score as decimal(38, 12)))
+            else {{ clamp('sum(cast(child.score as decimal(38, 12)))', 'null', 'parent.group_cap') }}
+        end, 9) as double) as score,
         cast(null as double) as metric_value,
         cast(null as double) as top_share,
         cast(null as double) as percentile

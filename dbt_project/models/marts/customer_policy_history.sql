@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy='replace_snapshot_dates',
         unique_key='snapshot_date',
     )
 }}

@@ -6,12 +6,12 @@
   dbt's `delete+insert` first writes the model's result to a temporary table, then deletes the
   keys found in it and copies it into the target: every row is written twice. At a million
   customers a date has some 10 million node-score rows; for the four models that use this
-  strategy the copy took about 2 of their 14 s (docs/benchmarks.md). Here the "temporary relation" dbt-duckdb's
-  incremental materialization asks for is a temporary view of the model's query (the override
-  of `duckdb__create_table_as` below), so the rows are computed once, inside the insert. The
-  dates to replace come from the run's settings, not from the new rows, because reading the view
-  for them would compute the model twice; a date of the run that yields no rows now is emptied
-  too, which is what re-grading a date means.
+  strategy the copy took about 2 of their 14 s (docs/benchmarks.md). Here the "temporary
+  relation" dbt-duckdb's incremental materialization asks for is a temporary view of the model's
+  query (the override of `duckdb__create_table_as` below), so the rows are computed once, inside
+  the insert. The dates to replace come from the run's settings, not from the new rows, because
+  reading the view for them would compute the model twice; a date of the run that yields no rows
+  now is emptied too, which is what re-grading a date means.
 
   Only for models that do not read their own table ({{ this }}): the delete runs before the
   query. `unique_key` names the date column (the uniqueness tests hold per date and model).

@@ -30,6 +30,25 @@
   millions of groups at once: a first load at 1,000,000 customers ran out of memory under the
   3 GB limit in most runs (docs/benchmarks.md).
 -#}
+{#-
+  Only payments with an event day (due, paid, due + 31) from from_date on. A subquery repeated in
+  each of the three payment branches rather than a CTE they share: DuckDB may buffer a CTE read
+  more than once, and 2.0.1 did, which ran the first load at 1,000,000 customers (17 million
+  payments) out of memory under the 3 GB limit (docs/benchmarks.md). A daily run pays about
+  0.1 s for reading the last weeks of payments three times.
+-#}
+{%- set valid_payments -%}
+    (
+        select customer_id, due_date, paid_date
+        from {{ ref('stg_payments') }}
+        where quarantine_reason is null
+            and (
+                due_date >= {{ dbt.dateadd('day', -31, from_day) }}
+                or paid_date >= {{ from_day }}
+            )
+    ) as valid_payments
+{%- endset %}
+
 with purchases as (
     select
         customer_id,
@@ -46,31 +65,20 @@ with purchases as (
         and purchase_date <= {{ run_today() }}
 ),
 
-valid_payments as (
-    -- only payments with an event day (due, paid, due + 31) from from_date on
-    select customer_id, due_date, paid_date
-    from {{ ref('stg_payments') }}
-    where quarantine_reason is null
-        and (
-            due_date >= {{ dbt.dateadd('day', -31, from_day) }}
-            or paid_date >= {{ from_day }}
-        )
-),
-
 payment_events as (
     -- a payment touches up to three days: due, paid, and due + 31 if it went that late unpaid
     select customer_id, due_date as activity_date, 1 as due,
         case when paid_date <= due_date then 1 else 0 end as due_on_time,
         0 as paid, 0 as days_late, 0 as incident
-    from valid_payments
+    from {{ valid_payments }}
     union all
     select customer_id, paid_date, 0, 0, 1,
         greatest({{ dbt.datediff('due_date', 'paid_date', 'day') }}, 0), 0
-    from valid_payments
+    from {{ valid_payments }}
     where paid_date is not null
     union all
     select customer_id, {{ dbt.dateadd('day', 31, 'due_date') }}, 0, 0, 0, 0, 1
-    from valid_payments
+    from {{ valid_payments }}
     where paid_date is null or paid_date > {{ dbt.dateadd('day', 30, 'due_date') }}
 ),
 

@@ -25,6 +25,7 @@ import os
 import re
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -46,14 +48,24 @@ ENV_WEBHOOK_BATCH = "GRADING_POLICY_WEBHOOK_BATCH"
 DEFAULT_BATCH_SIZE = 500
 POLICY_FILE = re.compile(r"^policies_(\d{4}-\d{2}-\d{2})\.parquet$")
 
+# Consecutive dates are read together, up to this many rows: a 365-date backfill at 10,000
+# customers spent a third of its export in 365 small queries, while at a million customers one
+# date (1.6 million rows) is already a read of its own.
+ROWS_PER_READ = 2_000_000
 POLICY_SQL = """
     select snapshot_date, grading_model, customer_id, customer_name, region, business_line,
            industry, owner_id, grade, grade_rank, score, discount_pct, credit_limit,
            payment_terms_days, service_response_hours, follow_up_days, policy_extra_json,
            is_primary, policy_precedence, model_version
     from marts.customer_policy_history
-    where snapshot_date = ?
-    order by grading_model, customer_id
+    where snapshot_date between ? and ?
+    order by snapshot_date, grading_model, customer_id
+"""
+ROWS_PER_DATE_SQL = """
+    select snapshot_date, count(*)
+    from marts.customer_policy_history
+    where snapshot_date between ? and ?
+    group by snapshot_date
 """
 
 # What a downstream system applies: a change in any of these is a policy change.
@@ -122,25 +134,28 @@ def export_policies(
     export_dir.mkdir(parents=True, exist_ok=True)
     pending_posts: list[tuple[dt.date, pa.Table]] = []
     # one scratch database for every date's comparison: opening one costs more than a small diff
-    with read_only(paths) as warehouse, duckdb.connect() as scratch:
+    with (
+        read_only(paths) as warehouse,
+        duckdb.connect() as scratch,
+        ThreadPoolExecutor(max_workers=2) as writers,
+    ):
         remove_stale_temporaries(export_dir)  # the lock is held: no other export is writing
         exported = _exported_dates(export_dir)
         just_written: tuple[dt.date, pa.Table] | None = None
-        for day in sorted(dates):
-            policies = _flatten_extra(warehouse.sql(POLICY_SQL, params=[day]).to_arrow_table())
+        for day, rows in _policies_by_date(warehouse, sorted(set(dates))):
+            policies = _flatten_extra(rows)
             stem = day.isoformat()
             # the date's policy files are written while DuckDB compares it with the previous
             # export: both release the GIL, and at a million customers each takes seconds
-            with ThreadPoolExecutor(max_workers=2) as writers:
-                policy_files = _write_both(writers, export_dir / f"policies_{stem}", policies)
-                changes = _changes(
-                    scratch,
-                    day,
-                    policies,
-                    _previous_export(export_dir, exported, day, just_written),
-                )
-                change_files = _write_both(writers, export_dir / f"policy_changes_{stem}", changes)
-                report.files += [future.result() for future in policy_files + change_files]
+            policy_files = _write_both(writers, export_dir / f"policies_{stem}", policies)
+            changes = _changes(
+                scratch,
+                day,
+                policies,
+                _previous_export(export_dir, exported, day, just_written),
+            )
+            change_files = _write_both(writers, export_dir / f"policy_changes_{stem}", changes)
+            report.files += [future.result() for future in policy_files + change_files]
             exported.add(day)
             just_written = (day, policies)
             report.dates.append(day)
@@ -151,6 +166,44 @@ def export_policies(
         for day, changes in pending_posts:
             _post_changes(webhook, day, changes, report)
     return report
+
+
+def _policies_by_date(
+    warehouse: duckdb.DuckDBPyConnection, dates: list[dt.date]
+) -> Iterator[tuple[dt.date, pa.Table]]:
+    """Each date's policy rows, oldest first, read in runs of consecutive dates.
+
+    A run holds at most ROWS_PER_READ rows (or one date, however large), counted first; it is
+    read in one query sorted by date, and each date's rows are a slice of it."""
+    if not dates:
+        return
+    per_date = dict(warehouse.sql(ROWS_PER_DATE_SQL, params=[dates[0], dates[-1]]).fetchall())
+    batch: list[dt.date] = []
+    batch_rows = 0
+    for day in dates:
+        rows = per_date.get(day, 0)
+        if batch and (day != batch[-1] + dt.timedelta(days=1) or batch_rows + rows > ROWS_PER_READ):
+            yield from _read_batch(warehouse, batch)
+            batch, batch_rows = [], 0
+        batch.append(day)
+        batch_rows += rows
+    yield from _read_batch(warehouse, batch)
+
+
+def _read_batch(
+    warehouse: duckdb.DuckDBPyConnection, batch: list[dt.date]
+) -> Iterator[tuple[dt.date, pa.Table]]:
+    table = warehouse.sql(POLICY_SQL, params=[batch[0], batch[-1]]).to_arrow_table()
+    # the rows are sorted by date: each date is one run of the date column
+    runs = pc.run_end_encode(table.column("snapshot_date").combine_chunks())
+    bounds: dict[dt.date, tuple[int, int]] = {}
+    start = 0
+    for day, end in zip(runs.values.to_pylist(), runs.run_ends.to_pylist(), strict=True):
+        bounds[day] = (start, end)
+        start = end
+    for day in batch:
+        first, end = bounds.get(day, (0, 0))
+        yield day, table.slice(first, end - first)
 
 
 def _flatten_extra(table: pa.Table) -> pa.Table:

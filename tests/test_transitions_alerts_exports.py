@@ -24,11 +24,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from dagster_project import policy_export
 from dagster_project.alerting import deliver_alerts, load_channels
 from dagster_project.alerting.channels import ChannelConfigError
 from dagster_project.atomic_files import atomic_write, remove_stale_temporaries
 from dagster_project.grading_rules import validate_paths
-from dagster_project.policy_export import idempotency_key
+from dagster_project.policy_export import export_policies, idempotency_key
 from dagster_project.reporting import change_summary
 from dagster_project.run_job import run_grading
 from dagster_project.settings import PROJECT_ROOT, Paths
@@ -419,6 +420,33 @@ def test_changes_are_posted_in_batches_with_stable_idempotency_keys(story: Story
         ("changed", "C3", "C"),
         ("changed", "C5", "C"),
     ]
+
+
+def test_dates_read_together_or_one_by_one_export_the_same_files(
+    story: Story, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # consecutive dates are read in one query up to ROWS_PER_READ rows and sliced by date; how
+    # they are grouped must not change a file. D0 and D1 are consecutive days, read together
+    # by default; D2 and D4 are a week apart, each read on its own.
+    dates = [D0, D1, D2, D4]
+    together = export_policies(story.paths, dates, tmp_path / "together")
+    monkeypatch.setattr(policy_export, "ROWS_PER_READ", 1)  # every date read on its own
+    one_by_one = export_policies(story.paths, dates, tmp_path / "one_by_one")
+    assert together.dates == one_by_one.dates == dates
+    stored = story.sql(
+        "select count(*) from marts.customer_policy_history where snapshot_date in (?, ?, ?, ?)",
+        dates,
+    )
+    assert together.policies == one_by_one.policies == stored[0][0] > 0
+    names = sorted(p.name for p in (tmp_path / "together").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "one_by_one").iterdir())
+    assert len(names) == 4 * len(dates)
+    for name in names:
+        a, b = tmp_path / "together" / name, tmp_path / "one_by_one" / name
+        if name.endswith(".csv"):
+            assert a.read_bytes() == b.read_bytes(), name
+        else:
+            assert pq.read_table(a).equals(pq.read_table(b)), name
 
 
 def test_an_interrupted_write_leaves_no_partial_file(

@@ -49,9 +49,11 @@ DEFAULT_BATCH_SIZE = 500
 POLICY_FILE = re.compile(r"^policies_(\d{4}-\d{2}-\d{2})\.parquet$")
 
 # Consecutive dates are read together, up to this many rows: a 365-date backfill at 10,000
-# customers spent a third of its export in 365 small queries, while at a million customers one
-# date (1.6 million rows) is already a read of its own.
-ROWS_PER_READ = 2_000_000
+# customers spent a third of its export in 365 small queries, while at 100,000 customers and
+# more one date (164,000 rows and up) is a read of its own. More rows per read was no faster but
+# held more in memory: 2,000,000 peaked at 1.7 GB for that backfill's export, 200,000 at 0.6 GB
+# (docs/benchmarks.md).
+ROWS_PER_READ = 200_000
 POLICY_SQL = """
     select snapshot_date, grading_model, customer_id, customer_name, region, business_line,
            industry, owner_id, grade, grade_rank, score, discount_pct, credit_limit,

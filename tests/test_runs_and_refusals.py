@@ -10,12 +10,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from dagster import DagsterInstance
 
 from dagster_project.cli import main
 from dagster_project.demo_data import GenerationSummary
 from dagster_project.landing import LandingDataError, discover
-from dagster_project.run_job import RunRefusedError, preflight
-from dagster_project.settings import DBT_PROJECT_DIR, PROJECT_ROOT
+from dagster_project.run_job import RunRefusedError, dagster_event_settings, preflight
+from dagster_project.settings import DBT_PROJECT_DIR, PROJECT_ROOT, scoped_environment
 
 from conftest import END_DATE, Grade, make_paths, query, range_run_args
 
@@ -58,6 +59,20 @@ def test_range_run_grades_each_date_like_a_single_date_run(
         [middle],
     )
     assert ranged_metrics == query(single.warehouse, METRICS_SQL)
+
+
+@pytest.mark.parametrize("persistent", [False, True])
+def test_only_a_throwaway_instance_plans_a_range_as_one_event_per_asset(
+    persistent: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shortcut must reach Dagster (a renamed setting would silently cost a backfill 10-20 s)
+    and must stay off for runs recorded in DAGSTER_HOME, whose failed partitions the UI shows."""
+    monkeypatch.delenv("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", raising=False)
+    settings = dagster_event_settings(persistent)
+    with scoped_environment(settings), DagsterInstance.ephemeral() as instance:
+        storage = instance.event_log_storage
+        batched = storage.supports_partition_subset_in_asset_materialization_planned_events
+    assert batched is not persistent
 
 
 def test_invalid_model_is_refused_and_nothing_is_written(

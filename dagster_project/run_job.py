@@ -70,11 +70,12 @@ def run_grading(
     """
     if last_date < first_date:
         raise RunRefusedError(f"--end {last_date} is before --start {first_date}")
-    with scoped_environment(paths.as_env()):
+    persistent = bool(os.environ.get("DAGSTER_HOME"))
+    with scoped_environment({**paths.as_env(), **dagster_event_settings(persistent)}):
         from dagster_project.definitions import build_definitions
 
         job = build_definitions().resolve_job_def("daily_grading")
-        instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+        instance = DagsterInstance.get() if persistent else None
         kwargs: dict[str, object] = {
             "raise_on_error": False,
             "run_config": {"loggers": {"console": {"config": {"log_level": log_level}}}},

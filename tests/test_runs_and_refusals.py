@@ -7,10 +7,11 @@ import datetime as dt
 import json
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
-from dagster import DagsterInstance
+from dagster import DagsterEvent, DagsterInstance
 
 from dagster_project.cli import main
 from dagster_project.demo_data import GenerationSummary
@@ -41,7 +42,21 @@ def test_range_run_grades_each_date_like_a_single_date_run(
     ranged = make_paths(landing.out_dir, tmp_path / "ranged.duckdb")
     single = make_paths(landing.out_dir, tmp_path / "single.duckdb")
     monkeypatch.setenv("GRADING_METRICS_STRATEGY", strategy)
-    grade(ranged, first, last)
+    planned: Counter[str] = Counter()
+    report = DagsterInstance.report_dagster_event
+
+    def count_planned(
+        instance: DagsterInstance, event: DagsterEvent, *args: object, **kwargs: object
+    ) -> object:
+        if event.event_type_value == "ASSET_MATERIALIZATION_PLANNED":
+            planned[event.asset_key.to_user_string()] += 1
+        return report(instance, event, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(DagsterInstance, "report_dagster_event", count_planned)
+        grade(ranged, first, last)
+    # the throw-away instance records the range once per asset, not once per asset and date
+    assert planned and set(planned.values()) == {1}, planned
     monkeypatch.setenv(
         "GRADING_METRICS_STRATEGY", "aggregate" if strategy == "window" else "window"
     )

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
+
+from dagster_project.dbt_cli import dbt_executable
+from dagster_project.resources import GradingResource
+from dagster_project.settings import DBT_PROJECT_DIR
 
 from conftest import Grade, make_paths, query
 
@@ -234,3 +241,57 @@ def test_quarantine_rechecks_only_rows_whose_verdict_can_change(
         ("P3", "non-numeric amount"),
     ]
     matches_a_fresh_warehouse("customers")
+
+
+def test_a_changed_macro_changes_the_fingerprint_of_stored_verdicts(tmp_path: Path) -> None:
+    """stg_customers' `staged_version` and the quarantine's `events_version` include every
+    project macro (project_macros_md5): a new release that changes how a reason is decided
+    must check the stored rows again. Same code, same fingerprint; a changed model leaves it;
+    a changed macro moves it."""
+    project = tmp_path / "dbt_project"
+    shutil.copytree(
+        DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "dbt_packages", "logs")
+    )
+    shutil.copytree(DBT_PROJECT_DIR.parent / "seeds", tmp_path / "seeds")  # ../seeds
+    (project / "macros" / "show_fingerprint.sql").write_text(
+        "{% macro show_fingerprint() %}"
+        "{{ print('FINGERPRINT ' ~ project_macros_md5()) }}"
+        "{% endmacro %}\n",
+        encoding="utf-8",
+    )
+    customers(tmp_path / "data", "C1")
+    write(tmp_path / "data", "purchases-1.csv", HEADER)
+    env = {
+        **os.environ,
+        **GradingResource(
+            data_dir=str(tmp_path / "data"),
+            warehouse=str(tmp_path / "wh.duckdb"),
+            models_dir=str(tmp_path / "models"),
+        ).dbt_env(D, D),
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+    }
+
+    def fingerprint() -> str:
+        shown = subprocess.run(
+            [dbt_executable(), "run-operation", "show_fingerprint", "--project-dir", str(project),
+             "--profiles-dir", str(project)],
+            cwd=project, env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        found = re.search(r"^FINGERPRINT ([0-9a-f]{32})$", shown.stdout, flags=re.MULTILINE)
+        assert found, shown.stdout[-3000:]
+        return found.group(1)
+
+    def replace(relative: str, old: str, new: str) -> None:
+        path = project / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    first = fingerprint()
+    assert fingerprint() == first
+    # a model's own change is its own checksum's (model.raw_code)
+    replace("models/marts/grade_summary.sql", "select", "select  ")
+    assert fingerprint() == first
+    # a new release words a reason differently
+    replace("macros/quarantine.sql", "then 'missing {{", "then 'no {{")
+    assert fingerprint() != first

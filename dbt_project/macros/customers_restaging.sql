@@ -4,16 +4,17 @@
   The customers file is re-delivered far less often than the events, yet typing, checking and
   de-duplicating it is one of the larger steps of a daily run at a million customers (about
   3 s). The stored rows depend on four things: the customers files (their versions in the
-  landing manifest), the credit-rating seed, the model's own code, and the run's today (a
-  partnership_start "in the future" is quarantined, and a usable row wins among duplicates).
+  landing manifest), the credit-rating seed, the model's own code and the project's macros
+  (project_macros_md5), and the run's today (a partnership_start "in the future" is
+  quarantined, and a usable row wins among duplicates).
   The first three are fingerprinted into `staged_version`; today is stored as `checked_on`,
   and a new today matters only when some partnership_start lies between the two days.
 -#}
 
-{#- SQL: a fingerprint of the customers files, the rating seed and this model's code. -#}
+{#- SQL: a fingerprint of the customers files, the rating seed and the SQL (model, macros). -#}
 {% macro customers_staging_version() -%}
     md5(concat_ws('|',
-        {{ sql_string(local_md5(model.raw_code)) }},
+        {{ sql_string(local_md5(model.raw_code) ~ project_macros_md5()) }},
         (select coalesce(string_agg(cast(file_id as varchar), ',' order by file_id), '')
          from {{ landing_manifest() }} where entity = 'customers'),
         (select coalesce(string_agg(credit_rating || '=' || cast(credit_rating_score as varchar),

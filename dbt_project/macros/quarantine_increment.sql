@@ -8,7 +8,7 @@
       by base_<entity>, which stamps it with `staged_at`;
     - the usable customers: stg_customers is typed again only when they can change, and its
       rows then carry a new `staged_version` or `checked_on`;
-    - the SQL of this model and of the stg_<entity> views;
+    - the SQL of this model, of the stg_<entity> views and of the project's macros;
     - the run's today, through "... in the future" alone.
   The first three make the stored version (`events_version`); a change of it checks every
   event again. The "in the future" reasons are not stored at all: the `quarantine` mart reads
@@ -59,7 +59,7 @@
 {#- SQL: the fingerprint of the usable customers and of the SQL that decides a reason. -#}
 {% macro quarantined_events_version() -%}
     {%- if not execute -%}{{ return("cast(null as " ~ dbt.type_string() ~ ")") }}{%- endif -%}
-    {%- set codes = [local_md5(model.raw_code)] -%}
+    {%- set codes = [local_md5(model.raw_code), project_macros_md5()] -%}
     {%- for entity in quarantined_event_entities() -%}
         {%- for node in graph.nodes.values() if node.resource_type == 'model'
                 and node.name == entity.view -%}

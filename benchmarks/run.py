@@ -9,8 +9,8 @@ so nothing is cached between timed runs that a real daily run would not have:
 - first load: `grading run --date D-1` on an empty warehouse (builds the daily aggregates);
 - daily job: `grading run --date D` on that warehouse (what the schedule runs every day), and its
   SQL part alone (the dbt models' execution times from dbt's run_results.json); run
-  `--daily-repeats` times (3), each on a copy of the warehouse the first load left, and reported
-  as the median run, as is the pandas daily;
+  `--daily-repeats` times (3), each from the warehouse the first load left (the first on it, the
+  others on copies), and reported as the median run, as is the pandas daily;
 - backfills of 30 and 365 consecutive dates (`grading run --start --end`, one run each);
 - the floor: one DuckDB aggregate over the raw purchases for one date;
 - pandas: benchmarks/pandas_baseline.py for the daily job and, where affordable, the 30-date
@@ -35,9 +35,11 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
@@ -47,6 +49,7 @@ END_DATE = dt.date(2026, 11, 22)
 TODAY = END_DATE + dt.timedelta(days=1)
 PYTHON = sys.executable
 GRADING = str(Path(sys.executable).parent / "grading")
+T = TypeVar("T")
 
 
 @dataclass
@@ -153,9 +156,15 @@ def sql_seconds(results: dict) -> float:
     )
 
 
-def median_run(runs: list[tuple[Measure, str, dict]]) -> tuple[Measure, str, dict]:
+def median(runs: list[T], seconds: Callable[[T], float]) -> T:
     """The run of median wall time (the lower middle of an even count)."""
-    return sorted(runs, key=lambda run: run[0].seconds)[(len(runs) - 1) // 2]
+    return sorted(runs, key=seconds)[(len(runs) - 1) // 2]
+
+
+def pandas_baseline(data: Path, *arguments: str) -> list[str]:
+    """The command line of the pandas baseline over the landing folder `data`."""
+    command = [PYTHON, "-m", "benchmarks.pandas_baseline", "--data", str(data)]
+    return [*command, *arguments, "--today", TODAY.isoformat()]
 
 
 def overhead(label: str, measure: Measure, output: str, results_of_run: dict | None = None) -> str:
@@ -297,15 +306,15 @@ def benchmark_size(
         measure, output = timed([GRADING, "run", "--date", day, *common], env)
         dailies.append((measure, output, newest_run_results()[0]))
     shutil.rmtree(before_daily)
-    measure, output, daily_results = median_run(dailies)
+    measure, output, daily_results = median(dailies, lambda run: run[0].seconds)
     result.measures["daily"] = measure
     result.sql_seconds = sql_seconds(daily_results)
     result.slowest = slowest_nodes([daily_results])
     result.overheads.append(overhead("daily job", measure, output, daily_results))
     if len(dailies) > 1:
         result.overheads.append(
-            f"daily job, {len(dailies)} runs on copies of the warehouse after the first load "
-            f"(the median is in the table): "
+            f"daily job, {len(dailies)} runs from the warehouse the first load left (the first "
+            f"on it, the others on copies of it; the median is in the table): "
             + ", ".join(f"{m.seconds:.1f} s (SQL {sql_seconds(r):.1f} s)" for m, _, r in dailies)
         )
     print(f"   daily {measure.seconds:.1f}s (SQL {result.sql_seconds:.1f}s)", flush=True)
@@ -320,26 +329,10 @@ def benchmark_size(
 
     out_csv = work / f"pandas_{customers}.csv"
     pandas_runs = [
-        timed(
-            [
-                PYTHON,
-                "-m",
-                "benchmarks.pandas_baseline",
-                "--data",
-                str(data),
-                "--date",
-                day,
-                "--today",
-                TODAY.isoformat(),
-                "--out",
-                str(out_csv),
-            ]
-        )[0]
+        timed(pandas_baseline(data, "--date", day, "--out", str(out_csv)))[0]
         for _ in range(daily_repeats)
     ]
-    result.measures["pandas_daily"] = sorted(pandas_runs, key=lambda m: m.seconds)[
-        (len(pandas_runs) - 1) // 2
-    ]
+    result.measures["pandas_daily"] = median(pandas_runs, lambda m: m.seconds)
     if len(pandas_runs) > 1:
         result.overheads.append(
             f"pandas daily, {len(pandas_runs)} runs (the median is in the table): "
@@ -358,19 +351,7 @@ def benchmark_size(
     result.overheads.append(overhead("backfill 30", result.measures["backfill_30"], output))
     if customers <= pandas_backfill_max:
         result.measures["pandas_backfill_30"], _ = timed(
-            [
-                PYTHON,
-                "-m",
-                "benchmarks.pandas_baseline",
-                "--data",
-                str(data),
-                "--date",
-                start_30,
-                "--end",
-                day,
-                "--today",
-                TODAY.isoformat(),
-            ]
+            pandas_baseline(data, "--date", start_30, "--end", day)
         )
     if customers <= backfill_365_max:
         start_365 = (END_DATE - dt.timedelta(days=364)).isoformat()

@@ -45,7 +45,7 @@ def dagster_event_settings(persistent: bool) -> dict[str, str]:
     """Dagster settings for a run whose event log nobody will read.
 
     Before a range run starts, Dagster records that it plans to materialise every asset for
-    every date: one event per asset and date (some 18,000 for 365 dates), unless the event log
+    every date: one event per asset and date (some 19,000 for 365 dates), unless the event log
     storage is told to record one event per asset holding the range. Dagster's only drawback
     (its own comment on the setting) is that a failed run then does not mark its partitions as
     failed in the instance: nothing can see that in the throw-away instance of a run without

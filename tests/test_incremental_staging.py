@@ -4,6 +4,7 @@ is always the same as staging every file from scratch."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -177,7 +178,10 @@ def test_quarantine_rechecks_only_rows_whose_verdict_can_change(
         "P2,C9,2026-07-01 09:00:00,10,completed\n",  # unknown customer, dated tomorrow
     )
     paths = make_paths(data, tmp_path / "wh.duckdb")
-    stored = "select record_id, reason from intermediate.int_quarantined_events order by all"
+    stored = (
+        "select record_id, reason from intermediate.int_quarantined_events "
+        "where entity is not null order by all"
+    )
     purchases = (
         "select record_id, reason from marts.quarantine where entity = 'purchases' order by all"
     )
@@ -241,6 +245,41 @@ def test_quarantine_rechecks_only_rows_whose_verdict_can_change(
         ("P3", "non-numeric amount"),
     ]
     matches_a_fresh_warehouse("customers")
+
+
+def test_a_warehouse_without_quarantined_events_checks_only_what_is_new(
+    grade: Grade, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check's own row keeps its state when no event is quarantined: the next run checks
+    the rows staged since, not every stored event again."""
+    data = tmp_path / "data"
+    customers(data, "C1")
+    write(data, "purchases-1.csv", HEADER + "P1,C1,2026-06-01 10:00:00,5,completed\n")
+    paths = make_paths(data, tmp_path / "wh.duckdb")
+    monkeypatch.setenv("GRADING_TODAY", "2026-06-30")
+    grade(paths, D, D)
+    assert query(paths.warehouse, "select count(*) from marts.quarantine") == [(0,)]
+    checks = (
+        "select count(*), count(distinct checked_at) from intermediate.int_quarantined_events "
+        "where entity is null"
+    )
+    assert query(paths.warehouse, checks) == [(1, 1)]
+
+    grade(paths, D, D)
+    results = json.loads((newest_dbt_target() / "run_results.json").read_text())["results"]
+    (code,) = [
+        r["compiled_code"] for r in results if r["unique_id"].endswith(".int_quarantined_events")
+    ]
+    # each entity's select is limited to the rows staged since the last check, not `and true`
+    assert code.count("staged_at > cast(") == 3, code
+    assert query(paths.warehouse, checks) == [(1, 1)]  # the new check replaced the old one
+    assert query(paths.warehouse, "select count(*) from marts.quarantine") == [(0,)]
+
+
+def newest_dbt_target() -> Path:
+    """The target folder of the newest dbt invocation Dagster made."""
+    runs = (DBT_PROJECT_DIR / "target").glob("grading_dbt_assets-*")
+    return max(runs, key=lambda folder: folder.stat().st_mtime)
 
 
 def test_a_changed_macro_changes_the_fingerprint_of_stored_verdicts(tmp_path: Path) -> None:

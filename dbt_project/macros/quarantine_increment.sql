@@ -75,7 +75,7 @@
 {#-
   What this run of int_quarantined_events checks: {full, since, frontier, today}. `full` on
   parse, a first or full-refresh run, an empty or older table, a changed version or a today
-  before the stored one; otherwise the rows staged from `since` on and the rows dated after
+  before the stored one (the state is read from every row, the check's own row included); otherwise the rows staged from `since` on and the rows dated after
   `frontier` up to `today`. Read before the pre-hook deletes anything, by the hook and by the
   model body alike, so both see the same state.
 -#}
@@ -118,8 +118,8 @@
 
 {#-
   Pre-hook: drop the stored verdicts about to be replaced: everything on a full check; else the
-  rows checked again (a staged row is known by its file version and its raw text, which carries
-  its id) and the rows of landing files that are gone.
+  previous check's row, the rows checked again (a staged row is known by its file version and
+  its raw text, which carries its id) and the rows of landing files that are gone.
 -#}
 {% macro clear_quarantine_for_recheck() -%}
     {%- if is_incremental() -%}
@@ -128,9 +128,9 @@
             delete from {{ this }}
         {%- else -%}
             delete from {{ this }}
-            where
+            where entity is null  -- the previous check's own row (the model writes this one's)
             {%- for entity in quarantined_event_entities() %}
-                {{ 'or ' if not loop.first }}(entity = {{ sql_string(entity.entity) }} and (
+                or (entity = {{ sql_string(entity.entity) }} and (
                     source_file_id not in {{ current_file_ids(entity.entity) }}
                     {%- for part in quarantine_recheck_parts(entity, scope) %}
                     or exists (

@@ -25,6 +25,7 @@ union all
 {% endfor %}
 select entity, record_id, reason, raw_record
 from {{ ref('int_quarantined_events') }}
+where entity is not null  -- not the check's own row
 {% for entity in quarantined_event_entities() %}
 union all
 select

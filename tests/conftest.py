@@ -12,7 +12,7 @@ import pytest
 
 from dagster_project.demo_data import GenerationSummary, generate
 from dagster_project.run_job import RunOutcome, run_grading
-from dagster_project.settings import PROJECT_ROOT, Paths
+from dagster_project.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Paths
 
 END_DATE = dt.date(2026, 11, 22)
 SHIPPED_MODELS = PROJECT_ROOT / "grading_models"
@@ -67,6 +67,12 @@ def grade() -> Grade:
         return outcome
 
     return run
+
+
+def invocation_folder(run_id: str) -> Path:
+    """The dbt target folder of a run's invocation: dagster-dbt names it after the run's id."""
+    (folder,) = (DBT_PROJECT_DIR / "target").glob(f"grading_dbt_assets-{run_id[:7]}-*")
+    return folder
 
 
 def query(warehouse: Path, sql: str, params: list[object] | None = None) -> list[tuple]:

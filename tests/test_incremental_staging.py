@@ -18,7 +18,7 @@ from dagster_project.dbt_cli import dbt_executable
 from dagster_project.resources import GradingResource
 from dagster_project.settings import DBT_PROJECT_DIR
 
-from conftest import Grade, make_paths, query
+from conftest import Grade, invocation_folder, make_paths, query
 
 D = dt.date(2026, 6, 30)
 CUSTOMERS_HEADER = (
@@ -265,8 +265,9 @@ def test_a_warehouse_without_quarantined_events_checks_only_what_is_new(
     )
     assert query(paths.warehouse, checks) == [(1, 1)]
 
-    grade(paths, D, D)
-    results = json.loads((newest_dbt_target() / "run_results.json").read_text())["results"]
+    second = grade(paths, D, D)
+    run_results = invocation_folder(second.run_id) / "run_results.json"
+    results = json.loads(run_results.read_text())["results"]
     (code,) = [
         r["compiled_code"] for r in results if r["unique_id"].endswith(".int_quarantined_events")
     ]
@@ -274,12 +275,6 @@ def test_a_warehouse_without_quarantined_events_checks_only_what_is_new(
     assert code.count("staged_at > cast(") == 3, code
     assert query(paths.warehouse, checks) == [(1, 1)]  # the new check replaced the old one
     assert query(paths.warehouse, "select count(*) from marts.quarantine") == [(0,)]
-
-
-def newest_dbt_target() -> Path:
-    """The target folder of the newest dbt invocation Dagster made."""
-    runs = (DBT_PROJECT_DIR / "target").glob("grading_dbt_assets-*")
-    return max(runs, key=lambda folder: folder.stat().st_mtime)
 
 
 def test_a_changed_macro_changes_the_fingerprint_of_stored_verdicts(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from dagster_project.landing import LandingDataError, discover
 from dagster_project.run_job import RunRefusedError, dagster_event_settings, preflight
 from dagster_project.settings import DBT_PROJECT_DIR, PROJECT_ROOT, scoped_environment
 
-from conftest import END_DATE, Grade, make_paths, query, range_run_args
+from conftest import END_DATE, Grade, invocation_folder, make_paths, query, range_run_args
 
 SCORES_SQL = """
     select grading_model, customer_id, score, grade, score_top_share
@@ -185,11 +185,6 @@ def test_dbt_writes_its_debug_log_only_when_asked_and_a_new_date_reparses_nothin
     quiet = grade(paths, END_DATE - dt.timedelta(days=1), END_DATE - dt.timedelta(days=1))
     monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
     asked = grade(paths, END_DATE, END_DATE)
-
-    def invocation_folder(run_id: str) -> Path:
-        # dagster-dbt names each invocation's target folder after the run's id
-        (folder,) = (DBT_PROJECT_DIR / "target").glob(f"grading_dbt_assets-{run_id[:7]}-*")
-        return folder
 
     assert (invocation_folder(quiet.run_id) / "run_results.json").exists()
     assert not (invocation_folder(quiet.run_id) / "dbt.log").exists()

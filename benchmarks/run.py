@@ -293,8 +293,8 @@ def benchmark_size(
     result.measures["first_load"], _ = timed([GRADING, "run", "--date", before, *common], env)
     for file in delivery:  # day D's events arrive as a new file, as a daily feed would
         shutil.move(file, data / file.name)
-    # the same daily job several times, each on a copy of the warehouse as the first load left
-    # it: one run on this machine moves by a third from one minute to the next
+    # the same daily job several times from the warehouse the first load left (the first run on
+    # it, the others on copies): one run on this machine moves by a third from minute to minute
     before_daily = warehouse.parent.with_name(warehouse.parent.name + "_before_daily")
     shutil.rmtree(before_daily, ignore_errors=True)
     shutil.copytree(warehouse.parent, before_daily)
@@ -511,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
         "--daily-repeats",
         type=int,
         default=DAILY_REPEATS,
-        help="run the daily job this many times on copies of one warehouse; report the median",
+        help="run the daily job (and the pandas daily) this many times; report the median",
     )
     parser.add_argument(
         "--backfill-timeout",

@@ -29,6 +29,14 @@
     {{ dbt.datediff("cast('1970-01-01' as date)", date_expr, 'day') }}
 {%- endmacro %}
 
+{#-
+  A date moved by `amount` dateparts, still a date: dbt.dateadd gives a timestamp on some engines,
+  and comparing a date column with a timestamp casts every row of it.
+-#}
+{% macro shifted_date(datepart, amount, date_expr) -%}
+    cast({{ dbt.dateadd(datepart, amount, date_expr) }} as date)
+{%- endmacro %}
+
 {#- Calendar-month index (year * 12 + month) for month-granular windows. -#}
 {% macro month_number(date_expr) -%}
     (extract(year from {{ date_expr }}) * 12 + extract(month from {{ date_expr }}))

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -28,11 +30,13 @@ from dagster_project import policy_export
 from dagster_project.alerting import deliver_alerts, load_channels
 from dagster_project.alerting.channels import ChannelConfigError
 from dagster_project.atomic_files import atomic_write, remove_stale_temporaries
+from dagster_project.dbt_cli import dbt_executable
 from dagster_project.grading_rules import validate_paths
 from dagster_project.policy_export import export_policies, idempotency_key
 from dagster_project.reporting import change_summary
+from dagster_project.resources import GradingResource
 from dagster_project.run_job import run_grading
-from dagster_project.settings import PROJECT_ROOT, Paths
+from dagster_project.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Paths
 
 from change_scenario import (
     ALERT_MODEL,
@@ -261,6 +265,59 @@ def test_alert_rules_raise_exactly_the_expected_alerts(story: Story) -> None:
         "cast(snapshot_date as varchar) || '|' || rule) from marts.grade_alerts"
     )
     assert all(key == expected for key, expected in keys)
+
+
+def test_alert_history_bound_reaches_every_snapshot_a_rule_reads(
+    story: Story, tmp_path: Path
+) -> None:
+    """int_grade_alert_candidates reads the grade and score history only from the date
+    alert_history_start() returns (a constant, so DuckDB filters in the scan). For a run from
+    D2 it must reach back to the snapshot decline_snapshots + 1 steps before D2 (D0) and to
+    within_days before the previous snapshot (D1 - 7 days = 2026-05-25), whichever is older; a
+    bound that forgets the drop rule's days would silently drop its alerts."""
+    project = tmp_path / "dbt_project"
+    shutil.copytree(
+        DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "dbt_packages", "logs")
+    )
+    shutil.copytree(DBT_PROJECT_DIR.parent / "seeds", tmp_path / "seeds")  # ../seeds
+    (project / "macros" / "show_alert_history_start.sql").write_text(
+        "{% macro show_alert_history_start() %}"
+        "{{ print('HISTORY_FROM ' ~ alert_history_start()) }}"
+        "{% endmacro %}\n",
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        **GradingResource(
+            data_dir=str(story.paths.data_dir),
+            warehouse=str(story.paths.warehouse),
+            models_dir=str(story.paths.models_dir),
+        ).dbt_env(D2, D2),
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+    }
+    shown = subprocess.run(
+        [dbt_executable(), "run-operation", "show_alert_history_start", "--project-dir",
+         str(project), "--profiles-dir", str(project)],
+        cwd=project, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    found = re.search(r"^HISTORY_FROM (\S+)$", shown.stdout, flags=re.MULTILINE)
+    assert found, shown.stdout[-3000:]
+    reach, within = story.sql(
+        "select max(decline_snapshots) + 1, max(decline_within_days) "
+        "from staging.stg_model_alert_rules"
+    )[0]
+    earlier = sorted(
+        {
+            d
+            for (d,) in story.sql(
+                "select snapshot_date from intermediate.int_model_snapshot_dates "
+                "where snapshot_date < ?",
+                [D2],
+            )
+        }  # fmt: skip
+    )
+    assert (reach, within, earlier) == (3, 7, [D0, D1])
+    assert dt.date.fromisoformat(found.group(1)) == D1 - dt.timedelta(days=within)
 
 
 def test_one_digest_per_recipient_and_a_rerun_sends_nothing_new(story: Story) -> None:

@@ -20,6 +20,9 @@
   - key_account_inactivity: a grade in the rule's set and days_since_last_purchase >= the
     rule's days, raised when that becomes true.
 -#}
+{#- the oldest snapshot any rule reads: bounds every read of the grade and score history -#}
+{%- set history_from = 'cast(' ~ sql_string(alert_history_start()) ~ ' as date)' %}
+
 with rules as (
     select * from {{ ref('stg_model_alert_rules') }}
 ),
@@ -90,6 +93,7 @@ streak_scores as (
     inner join {{ ref('customer_grades') }} as grades
         on streak_dates.grading_model = grades.grading_model
         and streak_dates.history_date = grades.snapshot_date
+    where grades.snapshot_date between {{ history_from }} and {{ snapshot_end() }}
     window older as (
         partition by streak_dates.grading_model, streak_dates.snapshot_date, grades.customer_id
         order by streak_dates.steps_back
@@ -200,7 +204,7 @@ drop_history as materialized (
     where rules.decline_drop_pct is not null
         and grades.snapshot_date
             >= {{ dbt.dateadd('day', '-1 * rules.decline_within_days', 'drop_span.first_evaluated') }}
-        and grades.snapshot_date <= {{ snapshot_end() }}
+        and grades.snapshot_date between {{ history_from }} and {{ snapshot_end() }}
 ),
 
 best_earlier as (
@@ -346,6 +350,7 @@ alert_scores as materialized (
         on scores.snapshot_date = alert_dates.score_date
         and scores.grading_model = alert_dates.grading_model
         and scores.customer_id = alert_dates.customer_id
+    where scores.snapshot_date between {{ history_from }} and {{ snapshot_end() }}
 ),
 
 alert_dimensions as (
@@ -431,6 +436,9 @@ inner join {{ ref('customer_grades') }} as grades
     on alerts.snapshot_date = grades.snapshot_date
     and alerts.grading_model = grades.grading_model
     and alerts.customer_id = grades.customer_id
+    -- the run's dates as constants, read in the scan: DuckDB otherwise built its hash table
+    -- from every stored grade (7.8 s at 1,000,000 customers with 31 snapshots stored)
+    and grades.snapshot_date between {{ snapshot_start() }} and {{ snapshot_end() }}
 left join top_moves
     on alerts.snapshot_date = top_moves.snapshot_date
     and alerts.grading_model = top_moves.grading_model

@@ -320,6 +320,43 @@ def test_alert_history_bound_reaches_every_snapshot_a_rule_reads(
     assert dt.date.fromisoformat(found.group(1)) == D1 - dt.timedelta(days=within)
 
 
+@pytest.mark.parametrize("strategy", ["window", "aggregate"])
+def test_a_range_raises_the_alerts_the_daily_runs_raised(
+    story: Story, tmp_path: Path, strategy: str
+) -> None:
+    """The drop rule is a grouped aggregate over each evaluated date's window for the few dates
+    of a daily run, and one window frame over a range (the strategy int_customer_metrics picks,
+    GRADING_METRICS_STRATEGY). Re-running D1..D3 as one range, with either, on a copy of the
+    story's warehouse gives the alerts its daily runs raised, the drop alert among them (the
+    metrics are computed again for the range too: the inactivity rule reads them)."""
+    warehouse = tmp_path / "grading.duckdb"
+    shutil.copyfile(story.paths.warehouse, warehouse)
+    alerts_sql = (
+        "select * from intermediate.int_grade_alert_candidates "
+        "where snapshot_date between ? and ? order by all"
+    )
+    daily = query(warehouse, alerts_sql, [D1, D3])
+    assert "decline_pct" in {row[5] for row in daily}
+    env = {
+        **os.environ,
+        **GradingResource(
+            data_dir=str(story.paths.data_dir),
+            warehouse=str(warehouse),
+            models_dir=str(story.paths.models_dir),
+        ).dbt_env(D1, D3),
+        "GRADING_METRICS_STRATEGY": strategy,
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+    }
+    ran = subprocess.run(
+        [dbt_executable(), "run", "--select", "int_snapshot_dates", "int_customer_metrics",
+         "int_grade_alert_candidates", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+         str(DBT_PROJECT_DIR)],
+        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stdout[-3000:]
+    assert query(warehouse, alerts_sql, [D1, D3]) == daily
+
+
 def test_one_digest_per_recipient_and_a_rerun_sends_nothing_new(story: Story) -> None:
     steps = story.steps
     assert steps["d1"].emails == 0 and steps["d1"].alert_posts == 0  # nothing to say on D1

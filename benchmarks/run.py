@@ -11,6 +11,9 @@ so nothing is cached between timed runs that a real daily run would not have:
   SQL part alone (the dbt models' execution times from dbt's run_results.json); run
   `--daily-repeats` times (3), each from the warehouse the first load left (the first on it, the
   others on copies), and reported as the median run, as is the pandas daily;
+- the daily job once more on a warehouse holding `--history-snapshots` (30) snapshots: the first
+  load's warehouse with copies of its date's rows for the dates before (benchmarks/history.py),
+  what a run in steady daily use reads of its history;
 - backfills of 30 and 365 consecutive dates (`grading run --start --end`, one run each);
 - the floor: one DuckDB aggregate over the raw purchases for one date;
 - pandas: benchmarks/pandas_baseline.py for the daily job and, where affordable, the 30-date
@@ -43,6 +46,7 @@ from typing import TypeVar
 
 import duckdb
 
+from benchmarks.history import add_snapshots
 from dagster_project.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
 END_DATE = dt.date(2026, 11, 22)
@@ -73,6 +77,8 @@ class SizeResult:
 BACKFILL_TIMEOUT_SECONDS = 1800
 # the daily job and the pandas daily are each run this many times; the tables give the median
 DAILY_REPEATS = 3
+# the daily job is also run once on a warehouse holding this many snapshots (0: not run)
+HISTORY_SNAPSHOTS = 30
 
 
 def timed(
@@ -248,6 +254,36 @@ def hold_back_last_day(data: Path, day: dt.date, holding: Path) -> list[Path]:
     return held
 
 
+def daily_with_history(
+    result: SizeResult,
+    before_daily: Path,
+    warehouse: Path,
+    snapshots: int,
+    common: list[str],
+    env: dict[str, str],
+) -> None:
+    """The daily job once on the first load's warehouse given `snapshots` - 1 earlier dates.
+
+    Copies of D-1's rows (benchmarks/history.py): what a run in steady daily use reads of its
+    history. Run at the benchmark's warehouse path (another path would cost dbt a full parse);
+    the warehouse the daily runs left is put back afterwards for the measurements after it."""
+    after_daily = warehouse.parent.with_name(warehouse.parent.name + "_after_daily")
+    shutil.rmtree(after_daily, ignore_errors=True)
+    warehouse.parent.rename(after_daily)
+    shutil.copytree(before_daily, warehouse.parent)
+    copied = add_snapshots(warehouse, END_DATE - dt.timedelta(days=1), snapshots - 1)
+    measure, output = timed([GRADING, "run", "--date", END_DATE.isoformat(), *common], env)
+    results = newest_run_results()[0]
+    result.measures["daily_history"] = measure
+    result.overheads.append(
+        overhead(f"daily job with {snapshots} snapshots", measure, output, results)
+        + f"; SQL {sql_seconds(results):.1f} s; earlier snapshots copied into {len(copied)} tables"
+    )
+    shutil.rmtree(warehouse.parent)
+    after_daily.rename(warehouse.parent)
+    print(f"   daily with {snapshots} snapshots {measure.seconds:.1f}s", flush=True)
+
+
 def benchmark_size(
     customers: int,
     work: Path,
@@ -256,6 +292,7 @@ def benchmark_size(
     check: bool,
     backfill_timeout: float = BACKFILL_TIMEOUT_SECONDS,
     daily_repeats: int = DAILY_REPEATS,
+    history_snapshots: int = HISTORY_SNAPSHOTS,
 ) -> SizeResult:
     result = SizeResult(customers)
     data = work / f"data_{customers}"
@@ -305,7 +342,6 @@ def benchmark_size(
             shutil.copytree(before_daily, warehouse.parent)
         measure, output = timed([GRADING, "run", "--date", day, *common], env)
         dailies.append((measure, output, newest_run_results()[0]))
-    shutil.rmtree(before_daily)
     measure, output, daily_results = median(dailies, lambda run: run[0].seconds)
     result.measures["daily"] = measure
     result.sql_seconds = sql_seconds(daily_results)
@@ -318,6 +354,9 @@ def benchmark_size(
             + ", ".join(f"{m.seconds:.1f} s (SQL {sql_seconds(r):.1f} s)" for m, _, r in dailies)
         )
     print(f"   daily {measure.seconds:.1f}s (SQL {result.sql_seconds:.1f}s)", flush=True)
+    if history_snapshots > 1:
+        daily_with_history(result, before_daily, warehouse, history_snapshots, common, env)
+    shutil.rmtree(before_daily)
 
     floor, output = timed([PYTHON, "-c", FLOOR_SCRIPT, str(data / "purchases*.parquet"), day])
     # the query's own time: process start-up is not part of the floor
@@ -409,7 +448,9 @@ def ratio(a: Measure | None, b: Measure | float | None) -> str:
     return f"{a.seconds / denominator:.1f}x" if denominator else "—"
 
 
-def render(results: list[SizeResult], command: str) -> str:
+def render(
+    results: list[SizeResult], command: str, history_snapshots: int = HISTORY_SNAPSHOTS
+) -> str:
     def cell(result: SizeResult, key: str) -> str:
         m = result.measures.get(key)
         if m is None:
@@ -421,14 +462,16 @@ def render(results: list[SizeResult], command: str) -> str:
         return f"{m.seconds:.1f} s / {m.peak_rss_mb:,.0f} MB"
 
     lines = [
-        "| customers | purchases | first load | daily job | daily SQL | floor | pandas daily "
-        "| backfill 30 | backfill 365 | pandas backfill 30 |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| customers | purchases | first load | daily job | daily SQL "
+        f"| daily job, {history_snapshots} snapshots | floor | pandas daily | backfill 30 "
+        "| backfill 365 | pandas backfill 30 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r.customers:,} | {r.purchases:,} | {cell(r, 'first_load')} | {cell(r, 'daily')} "
-            f"| {r.sql_seconds:.1f} s | {cell(r, 'floor')} | {cell(r, 'pandas_daily')} "
+            f"| {r.sql_seconds:.1f} s | {cell(r, 'daily_history')} | {cell(r, 'floor')} "
+            f"| {cell(r, 'pandas_daily')} "
             f"| {cell(r, 'backfill_30')} | {cell(r, 'backfill_365')} "
             f"| {cell(r, 'pandas_backfill_30')} |"
         )
@@ -436,9 +479,10 @@ def render(results: list[SizeResult], command: str) -> str:
         "",
         "Cells are wall-clock seconds / peak resident memory of the command's process tree.",
         "",
-        "| customers | daily / floor | daily SQL / floor | daily / pandas | backfill-30 / daily "
-        "| backfill-365 / daily | pandas-30 / backfill-30 |",
-        "|---|---|---|---|---|---|---|",
+        "| customers | daily / floor | daily SQL / floor | daily / pandas "
+        f"| {history_snapshots} snapshots / daily | backfill-30 / daily | backfill-365 / daily "
+        "| pandas-30 / backfill-30 |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         m = r.measures
@@ -446,6 +490,7 @@ def render(results: list[SizeResult], command: str) -> str:
         lines.append(
             f"| {r.customers:,} | {ratio(m.get('daily'), m.get('floor'))} | {sql_ratio} "
             f"| {ratio(m.get('daily'), m.get('pandas_daily'))} "
+            f"| {ratio(m.get('daily_history'), m.get('daily'))} "
             f"| {ratio(m.get('backfill_30'), m.get('daily'))} "
             f"| {ratio(m.get('backfill_365'), m.get('daily'))} "
             f"| {ratio(m.get('pandas_backfill_30'), m.get('backfill_30'))} |"
@@ -519,6 +564,13 @@ def main(argv: list[str] | None = None) -> int:
         default=BACKFILL_TIMEOUT_SECONDS,
         help="stop a backfill after this many seconds and record it as stopped",
     )
+    parser.add_argument(
+        "--history-snapshots",
+        type=int,
+        default=HISTORY_SNAPSHOTS,
+        help="also run the daily job once on a warehouse holding this many snapshots (copies "
+        "of the first load's; 0 or 1: not run)",
+    )
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     results = []
@@ -532,9 +584,14 @@ def main(argv: list[str] | None = None) -> int:
                 check=index == 0,
                 backfill_timeout=args.backfill_timeout,
                 daily_repeats=max(args.daily_repeats, 1),
+                history_snapshots=args.history_snapshots,
             )
         )
-        table = render(results, "python -m benchmarks.run " + " ".join(argv or sys.argv[1:]))
+        table = render(
+            results,
+            "python -m benchmarks.run " + " ".join(argv or sys.argv[1:]),
+            args.history_snapshots,
+        )
         print(table, flush=True)
         if args.out:
             write_results(args.out, table)

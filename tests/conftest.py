@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from dagster_project.dbt_cli import dbt_executable
 from dagster_project.demo_data import GenerationSummary, generate
 from dagster_project.run_job import RunOutcome, run_grading
 from dagster_project.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Paths
@@ -73,6 +76,31 @@ def invocation_folder(run_id: str) -> Path:
     """The dbt target folder of a run's invocation: dagster-dbt names it after the run's id."""
     (folder,) = (DBT_PROJECT_DIR / "target").glob(f"grading_dbt_assets-{run_id[:7]}-*")
     return folder
+
+
+def dbt_project_copy(tmp_path: Path, macros: dict[str, str] | None = None) -> Path:
+    """A copy of the dbt project (with ../seeds, which it reads) to edit or extend in a test;
+    `macros` adds macro files by name."""
+    project = tmp_path / "dbt_project"
+    shutil.copytree(
+        DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "dbt_packages", "logs")
+    )
+    shutil.copytree(DBT_PROJECT_DIR.parent / "seeds", tmp_path / "seeds")
+    for name, text in (macros or {}).items():
+        (project / "macros" / name).write_text(text, encoding="utf-8")
+    return project
+
+
+def printed_by_operation(project: Path, env: dict[str, str], macro: str, label: str) -> str:
+    """Run `dbt run-operation macro` in `project` and return what it printed after `label`."""
+    shown = subprocess.run(
+        [dbt_executable(), "run-operation", macro, "--project-dir", str(project),
+         "--profiles-dir", str(project)],
+        cwd=project, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    found = re.search(rf"^{re.escape(label)} (\S+)$", shown.stdout, flags=re.MULTILINE)
+    assert found, shown.stdout[-3000:]
+    return found.group(1)
 
 
 def query(warehouse: Path, sql: str, params: list[object] | None = None) -> list[tuple]:

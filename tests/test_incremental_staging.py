@@ -7,18 +7,21 @@ import datetime as dt
 import json
 import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from dagster_project.dbt_cli import dbt_executable
 from dagster_project.resources import GradingResource
-from dagster_project.settings import DBT_PROJECT_DIR
 
-from conftest import Grade, invocation_folder, make_paths, query
+from conftest import (
+    Grade,
+    dbt_project_copy,
+    invocation_folder,
+    make_paths,
+    printed_by_operation,
+    query,
+)
 
 D = dt.date(2026, 6, 30)
 CUSTOMERS_HEADER = (
@@ -282,16 +285,13 @@ def test_a_changed_macro_changes_the_fingerprint_of_stored_verdicts(tmp_path: Pa
     project macro (project_macros_md5): a new release that changes how a reason is decided
     must check the stored rows again. Same code, same fingerprint; a changed model leaves it;
     a changed macro moves it."""
-    project = tmp_path / "dbt_project"
-    shutil.copytree(
-        DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "dbt_packages", "logs")
-    )
-    shutil.copytree(DBT_PROJECT_DIR.parent / "seeds", tmp_path / "seeds")  # ../seeds
-    (project / "macros" / "show_fingerprint.sql").write_text(
-        "{% macro show_fingerprint() %}"
-        "{{ print('FINGERPRINT ' ~ project_macros_md5()) }}"
-        "{% endmacro %}\n",
-        encoding="utf-8",
+    project = dbt_project_copy(
+        tmp_path,
+        {
+            "show_fingerprint.sql": "{% macro show_fingerprint() %}"
+            "{{ print('FINGERPRINT ' ~ project_macros_md5()) }}"
+            "{% endmacro %}\n"
+        },
     )
     customers(tmp_path / "data", "C1")
     write(tmp_path / "data", "purchases-1.csv", HEADER)
@@ -306,14 +306,9 @@ def test_a_changed_macro_changes_the_fingerprint_of_stored_verdicts(tmp_path: Pa
     }
 
     def fingerprint() -> str:
-        shown = subprocess.run(
-            [dbt_executable(), "run-operation", "show_fingerprint", "--project-dir", str(project),
-             "--profiles-dir", str(project)],
-            cwd=project, env=env, capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        found = re.search(r"^FINGERPRINT ([0-9a-f]{32})$", shown.stdout, flags=re.MULTILINE)
-        assert found, shown.stdout[-3000:]
-        return found.group(1)
+        printed = printed_by_operation(project, env, "show_fingerprint", "FINGERPRINT")
+        assert re.fullmatch(r"[0-9a-f]{32}", printed), printed
+        return printed
 
     def replace(relative: str, old: str, new: str) -> None:
         path = project / relative

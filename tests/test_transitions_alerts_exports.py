@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -51,7 +50,7 @@ from change_scenario import (
     write_landing,
     write_models,
 )
-from conftest import query
+from conftest import dbt_project_copy, printed_by_operation, query
 from receivers import HttpReceiver, SmtpReceiver, email_text
 
 ALERTS_PATH = "/alerts"
@@ -275,16 +274,13 @@ def test_alert_history_bound_reaches_every_snapshot_a_rule_reads(
     D2 it must reach back to the snapshot decline_snapshots + 1 steps before D2 (D0) and to
     within_days before the previous snapshot (D1 - 7 days = 2026-05-25), whichever is older; a
     bound that forgets the drop rule's days would silently drop its alerts."""
-    project = tmp_path / "dbt_project"
-    shutil.copytree(
-        DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "dbt_packages", "logs")
-    )
-    shutil.copytree(DBT_PROJECT_DIR.parent / "seeds", tmp_path / "seeds")  # ../seeds
-    (project / "macros" / "show_alert_history_start.sql").write_text(
-        "{% macro show_alert_history_start() %}"
-        "{{ print('HISTORY_FROM ' ~ alert_history_start()) }}"
-        "{% endmacro %}\n",
-        encoding="utf-8",
+    project = dbt_project_copy(
+        tmp_path,
+        {
+            "show_alert_history_start.sql": "{% macro show_alert_history_start() %}"
+            "{{ print('HISTORY_FROM ' ~ alert_history_start()) }}"
+            "{% endmacro %}\n"
+        },
     )
     env = {
         **os.environ,
@@ -295,13 +291,7 @@ def test_alert_history_bound_reaches_every_snapshot_a_rule_reads(
         ).dbt_env(D2, D2),
         "DBT_TARGET_PATH": str(tmp_path / "target"),
     }
-    shown = subprocess.run(
-        [dbt_executable(), "run-operation", "show_alert_history_start", "--project-dir",
-         str(project), "--profiles-dir", str(project)],
-        cwd=project, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    found = re.search(r"^HISTORY_FROM (\S+)$", shown.stdout, flags=re.MULTILINE)
-    assert found, shown.stdout[-3000:]
+    history_from = printed_by_operation(project, env, "show_alert_history_start", "HISTORY_FROM")
     reach, within = story.sql(
         "select max(decline_snapshots) + 1, max(decline_within_days) "
         "from staging.stg_model_alert_rules"
@@ -317,7 +307,7 @@ def test_alert_history_bound_reaches_every_snapshot_a_rule_reads(
         }  # fmt: skip
     )
     assert (reach, within, earlier) == (3, 7, [D0, D1])
-    assert dt.date.fromisoformat(found.group(1)) == D1 - dt.timedelta(days=within)
+    assert dt.date.fromisoformat(history_from) == D1 - dt.timedelta(days=within)
 
 
 @pytest.mark.parametrize("strategy", ["window", "aggregate"])

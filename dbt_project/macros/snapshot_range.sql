@@ -4,7 +4,9 @@
   per date). `window` computes all dates in one pass of RANGE window frames: its cost barely
   grows with the number of dates, so it wins for backfills. `auto` (default) picks `aggregate`
   up to GRADING_METRICS_AGGREGATE_MAX_DATES dates (default 7). Both give identical rows (a test
-  compares them).
+  compares them). int_grade_alert_candidates takes the same choice for its drop_pct rule (a
+  grouped aggregate per evaluated date, or one window frame): the question, a few dates or a
+  range, is the same, so it has no switch of its own.
   The dates are read only when dbt executes (macro run_setting), so while dbt parses, `auto`
   always sees one date and picks `aggregate`: a model that branches on the strategy must keep
   every ref() outside the branches, as int_customer_metrics does, or dbt would not learn the

@@ -197,7 +197,7 @@ drop_history as (
     inner join {{ ref('customer_grades') }} as grades
         on evaluated.grading_model = grades.grading_model
         and grades.snapshot_date <= evaluated.evaluated_date
-        and grades.snapshot_date >= {{ dbt.dateadd(
+        and grades.snapshot_date >= {{ shifted_date(
             'day', '-1 * rules.decline_within_days', 'evaluated.evaluated_date') }}
     where rules.decline_drop_pct is not null
         and grades.snapshot_date between {{ history_from }} and {{ snapshot_end() }}
@@ -239,7 +239,7 @@ drop_history as (
         on grades.grading_model = drop_span.grading_model
     where rules.decline_drop_pct is not null
         and grades.snapshot_date
-            >= {{ dbt.dateadd('day', '-1 * rules.decline_within_days', 'drop_span.first_evaluated') }}
+            >= {{ shifted_date('day', '-1 * rules.decline_within_days', 'drop_span.first_evaluated') }}
         and grades.snapshot_date between {{ history_from }} and {{ snapshot_end() }}
 ),
 {% endif %}
@@ -286,7 +286,7 @@ drops as (
         and best_earlier.model_version = earlier.model_version
         and best_earlier.earlier_score = earlier.score
     where earlier.snapshot_date < best_earlier.evaluated_date
-        and earlier.snapshot_date >= {{ dbt.dateadd(
+        and earlier.snapshot_date >= {{ shifted_date(
             'day', '-1 * best_earlier.decline_within_days', 'best_earlier.evaluated_date') }}
         and earlier.snapshot_date between {{ history_from }} and {{ snapshot_end() }}
     group by

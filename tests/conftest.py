@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ import pytest
 
 from dagster_project.dbt_cli import dbt_executable
 from dagster_project.demo_data import GenerationSummary, generate
+from dagster_project.resources import GradingResource
 from dagster_project.run_job import RunOutcome, run_grading
 from dagster_project.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Paths
 
@@ -76,6 +78,23 @@ def invocation_folder(run_id: str) -> Path:
     """The dbt target folder of a run's invocation: dagster-dbt names it after the run's id."""
     (folder,) = (DBT_PROJECT_DIR / "target").glob(f"grading_dbt_assets-{run_id[:7]}-*")
     return folder
+
+
+def dbt_environment(
+    data_dir: Path,
+    warehouse: Path,
+    models_dir: Path,
+    first: dt.date,
+    last: dt.date,
+    target: Path,
+    **extra: str,
+) -> dict[str, str]:
+    """The environment the pipeline gives dbt for [first, last], for a test that runs dbt
+    itself; its target folder in `target`, so the project's own is left alone."""
+    resource = GradingResource(
+        data_dir=str(data_dir), warehouse=str(warehouse), models_dir=str(models_dir)
+    )
+    return {**os.environ, **resource.dbt_env(first, last), "DBT_TARGET_PATH": str(target), **extra}
 
 
 def dbt_project_copy(tmp_path: Path, macros: dict[str, str] | None = None) -> Path:

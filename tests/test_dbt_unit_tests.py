@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 from dagster_project.dbt_cli import dbt_executable
 from dagster_project.demo_data import GenerationSummary
-from dagster_project.resources import GradingResource
 from dagster_project.settings import DBT_PROJECT_DIR
 
-from conftest import END_DATE, Grade, make_paths
+from conftest import END_DATE, Grade, dbt_environment, make_paths
 
 
 def test_every_dbt_unit_test_passes(
@@ -21,13 +19,10 @@ def test_every_dbt_unit_test_passes(
     # unit tests need the upstream relations to exist (dbt reads their column types)
     paths = make_paths(landing.out_dir, tmp_path / "wh.duckdb")
     grade(paths, END_DATE, END_DATE)
-    resource = GradingResource(
-        data_dir=str(paths.data_dir),
-        warehouse=str(paths.warehouse),
-        models_dir=str(paths.models_dir),
-    )
     target = tmp_path / "target"
-    env = {**os.environ, **resource.dbt_env(END_DATE, END_DATE), "DBT_TARGET_PATH": str(target)}
+    env = dbt_environment(
+        paths.data_dir, paths.warehouse, paths.models_dir, END_DATE, END_DATE, target
+    )
     result = subprocess.run(
         [
             dbt_executable(),

@@ -12,10 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.resources import GradingResource
-
 from conftest import (
     Grade,
+    dbt_environment,
     dbt_project_copy,
     invocation_folder,
     make_paths,
@@ -295,15 +294,9 @@ def test_a_changed_macro_changes_the_fingerprint_of_stored_verdicts(tmp_path: Pa
     )
     customers(tmp_path / "data", "C1")
     write(tmp_path / "data", "purchases-1.csv", HEADER)
-    env = {
-        **os.environ,
-        **GradingResource(
-            data_dir=str(tmp_path / "data"),
-            warehouse=str(tmp_path / "wh.duckdb"),
-            models_dir=str(tmp_path / "models"),
-        ).dbt_env(D, D),
-        "DBT_TARGET_PATH": str(tmp_path / "target"),
-    }
+    env = dbt_environment(
+        tmp_path / "data", tmp_path / "wh.duckdb", tmp_path / "models", D, D, tmp_path / "target"
+    )
 
     def fingerprint() -> str:
         printed = printed_by_operation(project, env, "show_fingerprint", "FINGERPRINT")

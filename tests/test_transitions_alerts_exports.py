@@ -33,7 +33,6 @@ from dagster_project.dbt_cli import dbt_executable
 from dagster_project.grading_rules import validate_paths
 from dagster_project.policy_export import export_policies, idempotency_key
 from dagster_project.reporting import change_summary
-from dagster_project.resources import GradingResource
 from dagster_project.run_job import run_grading
 from dagster_project.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Paths
 
@@ -50,7 +49,7 @@ from change_scenario import (
     write_landing,
     write_models,
 )
-from conftest import dbt_project_copy, printed_by_operation, query
+from conftest import dbt_environment, dbt_project_copy, printed_by_operation, query
 from receivers import HttpReceiver, SmtpReceiver, email_text
 
 ALERTS_PATH = "/alerts"
@@ -282,15 +281,10 @@ def test_alert_history_bound_reaches_every_snapshot_a_rule_reads(
             "{% endmacro %}\n"
         },
     )
-    env = {
-        **os.environ,
-        **GradingResource(
-            data_dir=str(story.paths.data_dir),
-            warehouse=str(story.paths.warehouse),
-            models_dir=str(story.paths.models_dir),
-        ).dbt_env(D2, D2),
-        "DBT_TARGET_PATH": str(tmp_path / "target"),
-    }
+    paths = story.paths
+    env = dbt_environment(
+        paths.data_dir, paths.warehouse, paths.models_dir, D2, D2, tmp_path / "target"
+    )
     history_from = printed_by_operation(project, env, "show_alert_history_start", "HISTORY_FROM")
     reach, within = story.sql(
         "select max(decline_snapshots) + 1, max(decline_within_days) "
@@ -327,16 +321,10 @@ def test_a_range_raises_the_alerts_the_daily_runs_raised(
     )
     daily = query(warehouse, alerts_sql, [D1, D3])
     assert "decline_pct" in {row[5] for row in daily}
-    env = {
-        **os.environ,
-        **GradingResource(
-            data_dir=str(story.paths.data_dir),
-            warehouse=str(warehouse),
-            models_dir=str(story.paths.models_dir),
-        ).dbt_env(D1, D3),
-        "GRADING_METRICS_STRATEGY": strategy,
-        "DBT_TARGET_PATH": str(tmp_path / "target"),
-    }
+    env = dbt_environment(
+        story.paths.data_dir, warehouse, story.paths.models_dir, D1, D3, tmp_path / "target",
+        GRADING_METRICS_STRATEGY=strategy,
+    )  # fmt: skip
     ran = subprocess.run(
         [dbt_executable(), "run", "--select", "int_snapshot_dates", "int_customer_metrics",
          "int_grade_alert_candidates", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",

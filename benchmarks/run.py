@@ -461,9 +461,11 @@ def render(
             return f"**{m.note}** after {m.seconds:.0f} s (peak {m.peak_rss_mb:,.0f} MB)"
         return f"{m.seconds:.1f} s / {m.peak_rss_mb:,.0f} MB"
 
+    # `--history-snapshots 0` (or 1) runs no such measurement: its cells say "not run"
+    history = f"{history_snapshots} snapshots" if history_snapshots > 1 else "with history"
     lines = [
         "| customers | purchases | first load | daily job | daily SQL "
-        f"| daily job, {history_snapshots} snapshots | floor | pandas daily | backfill 30 "
+        f"| daily job, {history} | floor | pandas daily | backfill 30 "
         "| backfill 365 | pandas backfill 30 |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -480,7 +482,7 @@ def render(
         "Cells are wall-clock seconds / peak resident memory of the command's process tree.",
         "",
         "| customers | daily / floor | daily SQL / floor | daily / pandas "
-        f"| {history_snapshots} snapshots / daily | backfill-30 / daily | backfill-365 / daily "
+        f"| {history} / daily | backfill-30 / daily | backfill-365 / daily "
         "| pandas-30 / backfill-30 |",
         "|---|---|---|---|---|---|---|---|",
     ]

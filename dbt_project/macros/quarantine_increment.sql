@@ -76,8 +76,9 @@
   What this run of int_quarantined_events checks: {full, since, frontier, today}. `full` on
   parse, a first or full-refresh run, an empty or older table, a changed version or a today
   before the stored one (the state is read from every row, the check's own row included);
-  otherwise the rows staged from `since` on and the rows dated after `frontier` up to `today`. Read before the pre-hook deletes anything, by the hook and by the
-  model body alike, so both see the same state.
+  otherwise the rows staged from `since` on and the rows dated after `frontier` up to `today`.
+  Read before the pre-hook deletes anything, by the hook and by the model body alike, so both
+  see the same state.
 -#}
 {% macro quarantine_check_scope() -%}
     {%- set scope = {'full': true, 'since': none, 'frontier': none, 'today': run_today_string()} -%}

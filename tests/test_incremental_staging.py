@@ -113,6 +113,36 @@ def test_new_changed_and_removed_files_match_a_full_rebuild(grade: Grade, tmp_pa
     assert [row for row in query(paths.warehouse, QUARANTINE) if row[0] == "purchases"] == []
 
 
+def restaging_statement(run_id: str) -> str:
+    """What base_purchases ran to store its new rows, as dbt wrote it down."""
+    folder = invocation_folder(run_id) / "run" / "customer_grading" / "models" / "staging"
+    return (folder / "base" / "base_purchases.sql").read_text(encoding="utf-8").lower()
+
+
+def test_a_delivery_of_new_ids_is_stored_without_a_delete(grade: Grade, tmp_path: Path) -> None:
+    """The stored ids are scanned for a delete only when a stored row can share an id with the
+    new rows (strategy restage_ids): a day's delivery of new ids is only inserted."""
+    data = tmp_path / "data"
+    customers(data, "C1", "C2")
+    write(data, "purchases-1.csv", HEADER + "P1,C1,2026-06-01 10:00:00,100,completed\n")
+    paths = make_paths(data, tmp_path / "wh.duckdb")
+    grade(paths, D, D)
+
+    write(data, "purchases-2.csv", HEADER + "P2,C2,2026-06-02 10:00:00,40,completed\n")
+    new_ids = grade(paths, D, D)
+    assert "delete from" not in restaging_statement(new_ids.run_id)
+    assert "insert into" in restaging_statement(new_ids.run_id)
+
+    # a stored id comes again: its stored row is ranked with the new one and replaced
+    write(data, "purchases-3.csv", HEADER + "P2,C2,2026-06-02 10:00:00,30,completed\n")
+    recurring = grade(paths, D, D)
+    assert "delete from" in restaging_statement(recurring.run_id)
+    assert staged_and_quarantined(paths.warehouse) == rebuilt_from_scratch(
+        data, tmp_path / "fresh", grade
+    )
+    assert ("P2", "C2", 30, None) in query(paths.warehouse, STAGED)
+
+
 def test_an_unchanged_file_is_not_read_again(grade: Grade, tmp_path: Path) -> None:
     data = tmp_path / "data"
     customers(data, "C1")

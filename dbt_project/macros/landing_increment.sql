@@ -10,8 +10,9 @@
     2. re-ranks, together with those new rows, the stored rows of every affected id (an id in a
        new file, or an id that had a row in a file that was rewritten or removed), so duplicate
        resolution gives the same answer as a full rebuild whatever order files arrived in;
-    3. replaces the rows of those ids (delete+insert on the id), and a post-hook drops whatever
-       is left from files that are no longer in the manifest.
+    3. replaces the rows of those ids (strategy restage_ids, below: delete+insert on the id,
+       deleting only when a stored row can share an id with the new rows), and a post-hook drops
+       whatever is left from files that are no longer in the manifest.
   Checks that depend on other data or on the date (unknown customer, dated in the future) are
   not stored: the `stg_<entity>` views apply them on every read.
 -#}
@@ -154,4 +155,40 @@
 -#}
 {% macro run_started_timestamp() -%}
     cast({{ sql_string(run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f')) }} as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#-
+  Incremental strategy `restage_ids`, for the base_ models: dbt's delete+insert on the id, with
+  the delete left out when no stored row can share an id with the new rows.
+
+  The delete scans the id column of every stored row (some 20 million at a million customers,
+  about 0.3 s per entity) and, on a day's delivery of new ids, deletes nothing. Whether it can
+  delete anything is known from the new rows themselves: with_affected_stored_rows puts into
+  them every stored row (from a current file) of an id that is being ranked again, so a stored
+  row shares an id with the new rows only if a row of a stored file version is among them. That
+  question reads the stored `source_file_id` column only. Stored rows of rewritten or removed
+  files are the post-hook's (drop_rows_of_replaced_files), whatever happens here.
+-#}
+{% macro get_incremental_restage_ids_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set key = arg_dict['unique_key'] -%}
+    {%- if key is not string -%}
+        {{ exceptions.raise_compiler_error(
+            "restage_ids needs unique_key set to the entity's id column, got " ~ key) }}
+    {%- endif -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- set restaged -%}
+        select count(*) from (
+            select 1 from {{ source }}
+            where source_file_id in (select source_file_id from {{ target }})
+            limit 1
+        ) as stored_rows
+    {%- endset -%}
+    {%- if run_query(restaged).columns[0].values()[0] > 0 %}
+    delete from {{ target }}
+    where {{ adapter.quote(key) }} in (select {{ adapter.quote(key) }} from {{ source }});
+    {% endif %}
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ source }}
 {%- endmacro %}

@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy='restage_ids',
         on_schema_change='append_new_columns',
         unique_key='interaction_id',
         post_hook="{{ drop_rows_of_replaced_files('interactions') }}",

@@ -125,19 +125,25 @@ unioned as (
     select * from interactions
 ),
 
+{#-
+  Every counter but days_late_paid is 0 or 1 on an event row, so the day's count is the number of
+  its rows where it is not 0: count() keeps a 64-bit total per group where DuckDB's sum() of an
+  integer keeps a 128-bit one here, and the aggregate of 3 million customer-days of a daily run
+  at 1,000,000 customers took 2.2 s instead of 2.6 to 2.8 s (docs/benchmarks.md).
+-#}
 days as (
     select
         customer_id,
         activity_date,
         cast(sum(purchase_value) as decimal(18, 2)) as purchase_value,
-        cast(sum(purchase_count) as integer) as purchase_count,
-        cast(sum(payments_due) as integer) as payments_due,
-        cast(sum(payments_due_on_time) as integer) as payments_due_on_time,
-        cast(sum(payments_paid) as integer) as payments_paid,
+        cast(count(nullif(purchase_count, 0)) as integer) as purchase_count,
+        cast(count(nullif(payments_due, 0)) as integer) as payments_due,
+        cast(count(nullif(payments_due_on_time, 0)) as integer) as payments_due_on_time,
+        cast(count(nullif(payments_paid, 0)) as integer) as payments_paid,
         cast(sum(days_late_paid) as integer) as days_late_paid,
-        cast(sum(credit_incidents) as integer) as credit_incidents,
-        cast(sum(consultations) as integer) as consultations,
-        cast(sum(interactions) as integer) as interactions
+        cast(count(nullif(credit_incidents, 0)) as integer) as credit_incidents,
+        cast(count(nullif(consultations, 0)) as integer) as consultations,
+        cast(count(nullif(interactions, 0)) as integer) as interactions
     from unioned
     group by customer_id, activity_date
 )

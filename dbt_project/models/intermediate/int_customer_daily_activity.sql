@@ -2,7 +2,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='append',
+        incremental_strategy='append_query',
         on_schema_change='fail',
         pre_hook="{% if is_incremental() %}delete from {{ this }} where activity_date >= cast('"
             ~ "{{ activity_watermark(this, " ~ lookback ~ ") }}' as date){% endif %}",

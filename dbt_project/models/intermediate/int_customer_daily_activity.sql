@@ -129,7 +129,7 @@ unioned as (
   Every counter but days_late_paid is 0 or 1 on an event row, so the day's count is the number of
   its rows where it is not 0: count() keeps a 64-bit total per group where DuckDB's sum() of an
   integer keeps a 128-bit one here, and the aggregate of 3 million customer-days of a daily run
-  at 1,000,000 customers took 2.2 s instead of 2.6 to 2.8 s (docs/benchmarks.md).
+  at 1,000,000 customers took 2.2 s instead of 2.5 to 2.8 s (docs/benchmarks.md).
 -#}
 days as (
     select

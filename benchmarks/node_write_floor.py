@@ -14,11 +14,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import tempfile
 import time
 from pathlib import Path
 
 import duckdb
+
+from dagster_project.range_pieces import (
+    DEFAULT_MEMORY_LIMIT,
+    ENV_MEMORY_LIMIT,
+    memory_limit_bytes,
+)
 
 COLUMNS = "grading_model, customer_id, node_id, score, metric_value, top_share, percentile"
 
@@ -27,8 +34,15 @@ def write_copies(warehouse: Path, day: dt.date, copies: int, scratch: Path) -> d
     """Insert `copies` copies of the date's node rows (dated day-1, day-2, ...) into a new file."""
     target = scratch / "node_rows.duckdb"
     with duckdb.connect(str(target)) as connection:
-        connection.execute("set memory_limit = '3GB'")
-        connection.execute("set threads = 2")
+        # the settings dbt_project/profiles.yml gives the pipeline, from the same variables
+        # (checked before they reach SQL: SET takes no parameters)
+        limit = os.environ.get(ENV_MEMORY_LIMIT, DEFAULT_MEMORY_LIMIT)
+        memory_limit_bytes(limit)
+        threads = os.environ.get("GRADING_DUCKDB_THREADS", "2").strip()
+        if not threads.isdigit() or int(threads) < 1:
+            raise SystemExit(f"GRADING_DUCKDB_THREADS must be a whole number >= 1, not {threads!r}")
+        connection.execute(f"set memory_limit = '{limit}'")
+        connection.execute(f"set threads = {threads}")
         connection.execute("set preserve_insertion_order = false")
         connection.execute("attach ? as warehouse (read_only)", [str(warehouse)])
         connection.execute(

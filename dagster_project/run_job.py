@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from dagster import DagsterInstance
@@ -12,6 +13,7 @@ from dagster_project import landing
 from dagster_project.grading_rules import validate_paths
 from dagster_project.partitions import ALERT_WINDOW_END_TAG
 from dagster_project.settings import Paths, scoped_environment
+from dagster_project.throwaway_instance import throwaway_instance
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -65,7 +67,8 @@ def run_grading(
     """Materialise the daily_grading job for [first_date, last_date] as one run.
 
     The run is recorded in the Dagster instance of DAGSTER_HOME when that is set (so it shows in
-    `dagster dev`), else in a throw-away one. `alert_window_end`: the last date of the whole
+    `dagster dev`), else in a throw-away one that does not store the per-partition asset events
+    (dagster_project/throwaway_instance.py). `alert_window_end`: the last date of the whole
     range when this run is one piece of it (alert delivery measures the age of alerts from it).
     """
     if last_date < first_date:
@@ -75,13 +78,10 @@ def run_grading(
         from dagster_project.definitions import build_definitions
 
         job = build_definitions().resolve_job_def("daily_grading")
-        instance = DagsterInstance.get() if persistent else None
         kwargs: dict[str, object] = {
             "raise_on_error": False,
             "run_config": {"loggers": {"console": {"config": {"log_level": log_level}}}},
         }
-        if instance is not None:
-            kwargs["instance"] = instance
         tags: dict[str, str] = {}
         if alert_window_end is not None and alert_window_end > last_date:
             tags[ALERT_WINDOW_END_TAG] = alert_window_end.isoformat()
@@ -92,5 +92,9 @@ def run_grading(
             tags[RANGE_END_TAG] = last_date.isoformat()
         if tags:
             kwargs["tags"] = tags
-        result = job.execute_in_process(**kwargs)  # type: ignore[arg-type]
+        instance: AbstractContextManager[DagsterInstance] = (
+            DagsterInstance.get() if persistent else throwaway_instance()
+        )
+        with instance as recorded_in:
+            result = job.execute_in_process(instance=recorded_in, **kwargs)  # type: ignore[arg-type]
     return RunOutcome(result.run_id, result.success, first_date, last_date)

@@ -25,6 +25,7 @@ import os
 import re
 import urllib.error
 import urllib.request
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -54,6 +55,9 @@ POLICY_FILE = re.compile(r"^policies_(\d{4}-\d{2}-\d{2})\.parquet$")
 # held more in memory: 2,000,000 peaked at 1.7 GB for that backfill's export, 200,000 at 0.6 GB
 # (docs/benchmarks.md).
 ROWS_PER_READ = 200_000
+# A date's files are still being written while the next date is read and compared. One date in
+# flight holds no table the loop would not hold anyway: it is the previous export compared with.
+DATES_IN_FLIGHT = 1
 POLICY_SQL = """
     select snapshot_date, grading_model, customer_id, customer_name, region, business_line,
            industry, owner_id, grade, grade_rank, score, discount_pct, credit_limit,
@@ -135,6 +139,7 @@ def export_policies(
     report = ExportReport()
     export_dir.mkdir(parents=True, exist_ok=True)
     pending_posts: list[tuple[dt.date, pa.Table]] = []
+    in_flight: deque[list[Future[Path]]] = deque()
     # one scratch database for every date's comparison: opening one costs more than a small diff
     with (
         read_only(paths) as warehouse,
@@ -157,13 +162,17 @@ def export_policies(
                 _previous_export(export_dir, exported, day, just_written),
             )
             change_files = _write_both(writers, export_dir / f"policy_changes_{stem}", changes)
-            report.files += [future.result() for future in policy_files + change_files]
+            in_flight.append(policy_files + change_files)
+            while len(in_flight) > DATES_IN_FLIGHT:
+                report.files += [future.result() for future in in_flight.popleft()]
             exported.add(day)
             just_written = (day, policies)
             report.dates.append(day)
             report.policies += policies.num_rows
             report.changes += changes.num_rows
             pending_posts.append((day, changes))
+        while in_flight:
+            report.files += [future.result() for future in in_flight.popleft()]
     if webhook is not None:
         for day, changes in pending_posts:
             _post_changes(webhook, day, changes, report)

@@ -497,14 +497,17 @@ def test_changes_are_posted_in_batches_with_stable_idempotency_keys(story: Story
 def test_dates_read_together_or_one_by_one_export_the_same_files(
     story: Story, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # consecutive dates are read in one query up to ROWS_PER_READ rows and sliced by date; how
-    # they are grouped must not change a file. D0 and D1 are consecutive days, read together
-    # by default; D2 and D4 are a week apart, each read on its own.
+    # consecutive dates are read in one query up to ROWS_PER_READ rows and sliced by date, and
+    # a date's files are still being written while the next date is compared; neither may
+    # change a file. D0 and D1 are consecutive days, read together by default; D2 and D4 are a
+    # week apart, each read on its own.
     dates = [D0, D1, D2, D4]
     together = export_policies(story.paths, dates, tmp_path / "together")
     monkeypatch.setattr(policy_export, "ROWS_PER_READ", 1)  # every date read on its own
+    monkeypatch.setattr(policy_export, "DATES_IN_FLIGHT", 0)  # and written before the next
     one_by_one = export_policies(story.paths, dates, tmp_path / "one_by_one")
     assert together.dates == one_by_one.dates == dates
+    assert [f.name for f in together.files] == [f.name for f in one_by_one.files]
     stored = story.sql(
         "select count(*) from marts.customer_policy_history where snapshot_date in (?, ?, ?, ?)",
         dates,

@@ -52,7 +52,9 @@ def dagster_event_settings(persistent: bool) -> dict[str, str]:
     (its own comment on the setting) is that a failed run then does not mark its partitions as
     failed in the instance: nothing can see that in the throw-away instance of a run without
     DAGSTER_HOME, so only such runs take the shortcut; a run recorded in DAGSTER_HOME keeps
-    Dagster's default, for its UI.
+    Dagster's default, for its UI. (The throw-away instance no longer stores planned events at
+    all, dagster_project/throwaway_instance.py; the setting still spares Dagster building
+    them.)
     """
     return {} if persistent else {"DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "1"}
 

@@ -1,15 +1,17 @@
 """The Dagster instance of a run without DAGSTER_HOME: in memory, gone when the run ends.
 
 Dagster stores one materialization event per asset *and partition* a run materialises, each an
-SQLAlchemy insert with its index updates. A 365-date range run stores some 19,000 of them, and
-at 10,000 customers that took about 20 s of the run's 94 s (docs/benchmarks.md: with them
-stored and without, on copies of one warehouse). In a throw-away instance nothing can ever read
+SQLAlchemy insert with its index updates. A 365-date range run stores some 19,000 of them; at
+10,000 customers such a run took 102.3 and 101.7 s storing them, 74.8 and 79.6 s without
+(docs/benchmarks.md, alternating runs on copies of one warehouse). In a throw-away instance
+nothing can ever read
 them: the run's result carries its events itself, the CLI reads none, and the instance is
 disposed with the run. So it does not store asset materializations, nor the events Dagster
 writes when it creates the run: "materialization planned" and "check evaluation planned", the
-latter a row per asset check *and date* even when the run plans the range as one event (4 s of
-the same run). Every other event (run and step status, logs, check results) is stored as in
-Dagster's own ephemeral instance; a check result with no planned row gets a row of its own.
+latter a row per asset check *and date* even when the run plans the range as one event (some
+4 s of that run in a profile). Every other event (run and step status, logs, check results)
+is stored as in Dagster's own ephemeral instance; a check result with no planned row gets a
+row of its own.
 
 A run recorded in DAGSTER_HOME (`dagster dev`, the daemon's schedule) uses that instance and
 keeps every event: its UI shows the partitions' materializations.

@@ -26,7 +26,8 @@ DEFAULT_MEMORY_LIMIT = "3GB"  # the default of dbt_project/profiles.yml
 
 # Customer-dates one run may hold per GB of DuckDB memory. Measured with the three shipped
 # models at the 3 GB default (docs/benchmarks.md): 10,000 customers x 365 dates (3.65 million)
-# and 100,000 x 30 (3 million) finish; 100,000 x 365 (36.5 million) ran out of memory.
+# and 100,000 x 30 (3 million) finish; 100,000 x 365 (36.5 million) ran out of memory. Larger
+# runs are not faster either: 74 dates at 100,000 took longer as one run than as two of 37.
 CUSTOMER_DATES_PER_GB = 1_250_000
 
 _UNITS = {
